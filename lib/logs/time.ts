@@ -1,0 +1,302 @@
+/**
+ * Timestamps in server logs, and how they become UTC.
+ *
+ * Three kinds of stamp occur:
+ *
+ * - **Absolute** (RFC 3339 with an offset, `journalctl -o json` microseconds,
+ *   epoch seconds in the fail2ban database): used as is.
+ * - **Zone-less with a year** (`2024-01-28 07:01:57,512` in fail2ban.log,
+ *   `[28/Jan/2024:07:01:57 +0000]` has a zone and is absolute): read as wall
+ *   clock time in the log's time zone.
+ * - **Zone-less without a year** (syslog `Jan 28 07:01:57`): the year is
+ *   inferred per file (see {@linkcode inferYear}) and the wall clock time is
+ *   read in the log's time zone.
+ *
+ * The time-zone assumption for zone-less stamps: the zone the server wrote its
+ * logs in, which is taken to be the zone of the machine running jailbook
+ * (`TZ`, else the system zone) unless `--timezone` says otherwise. Copying
+ * logs from a server in another zone therefore needs `--timezone`.
+ *
+ * Wall-clock times are carried as milliseconds "as if UTC" until the file is
+ * finished, then converted in one pass ({@linkcode ZoneConverter}).
+ *
+ * @module
+ */
+
+const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/**
+ * Month index (0–11) of a three-letter English month name at `pos` in `s`, or
+ * -1.
+ */
+export function monthAt(s: string, pos: number): number {
+  const a = s.charCodeAt(pos), b = s.charCodeAt(pos + 1), c = s.charCodeAt(pos + 2);
+  for (let m = 0; m < 12; m++) {
+    if (
+      MONTHS.charCodeAt(m * 3) === a && MONTHS.charCodeAt(m * 3 + 1) === b &&
+      MONTHS.charCodeAt(m * 3 + 2) === c
+    ) return m;
+  }
+  return -1;
+}
+
+/** Two ASCII digits at `pos`, or -1. */
+export function twoDigits(s: string, pos: number): number {
+  const a = s.charCodeAt(pos) - 48, b = s.charCodeAt(pos + 1) - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  return a * 10 + b;
+}
+
+/** `n` ASCII digits at `pos`, or -1. */
+export function digits(s: string, pos: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(pos + i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Milliseconds from 1970 to the start of each month of a leap year (2000). */
+const LEAP_YEAR = 2000;
+
+/**
+ * The year a syslog stamp is provisionally placed in: a leap year, so that
+ * `Feb 29` is representable before the real year is known.
+ */
+export const PROVISIONAL_YEAR = LEAP_YEAR;
+
+/**
+ * Parse a syslog `Mmm dd HH:MM:SS` stamp (day may be space-padded) at `pos`,
+ * returning wall-clock milliseconds in {@linkcode PROVISIONAL_YEAR} "as if
+ * UTC", or NaN when the text is not such a stamp. Fractions (`.123456`) after
+ * the seconds are honoured to the millisecond.
+ */
+export function parseSyslogStamp(s: string, pos = 0): number {
+  const month = monthAt(s, pos);
+  if (month < 0 || s.charCodeAt(pos + 3) !== 32) return NaN;
+  let day: number;
+  const d1 = s.charCodeAt(pos + 4);
+  if (d1 === 32) day = s.charCodeAt(pos + 5) - 48;
+  else day = twoDigits(s, pos + 4);
+  if (!(day >= 1 && day <= 31) || s.charCodeAt(pos + 6) !== 32) return NaN;
+  const h = twoDigits(s, pos + 7), mi = twoDigits(s, pos + 10), sec = twoDigits(s, pos + 13);
+  if (
+    h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60 ||
+    s.charCodeAt(pos + 9) !== 58 || s.charCodeAt(pos + 12) !== 58
+  ) return NaN;
+  let ms = 0;
+  if (s.charCodeAt(pos + 15) === 46) ms = fractionMs(s, pos + 16);
+  return Date.UTC(PROVISIONAL_YEAR, month, day, h, mi, sec, ms);
+}
+
+/** Milliseconds from the digits of a fraction at `pos` (`123456` → 123). */
+export function fractionMs(s: string, pos: number): number {
+  let ms = 0, n = 0;
+  while (n < 3) {
+    const d = s.charCodeAt(pos + n) - 48;
+    if (d < 0 || d > 9) break;
+    ms = ms * 10 + d;
+    n++;
+  }
+  while (n++ < 3) ms *= 10;
+  return ms;
+}
+
+/**
+ * Parse `YYYY-MM-DD HH:MM:SS` (separator space or `T`) with optional `,mmm` or
+ * `.ffffff`, and an optional zone (`Z`, `+HH:MM`, `+HHMM`). Returns
+ * `{ ms, absolute, end }`: `ms` is UTC when `absolute`, wall clock "as if UTC"
+ * otherwise; `end` is the index after the stamp. NaN `ms` when it is not one.
+ */
+export function parseIsoStamp(
+  s: string,
+  pos = 0,
+): { ms: number; absolute: boolean; end: number } {
+  const y = digits(s, pos, 4), mo = twoDigits(s, pos + 5), d = twoDigits(s, pos + 8);
+  const sep = s.charCodeAt(pos + 10);
+  const h = twoDigits(s, pos + 11), mi = twoDigits(s, pos + 14), sec = twoDigits(s, pos + 17);
+  if (
+    y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+    sec < 0 || sec > 60 || s.charCodeAt(pos + 4) !== 45 || s.charCodeAt(pos + 7) !== 45 ||
+    (sep !== 32 && sep !== 84) || s.charCodeAt(pos + 13) !== 58 || s.charCodeAt(pos + 16) !== 58
+  ) return { ms: NaN, absolute: false, end: pos };
+  let end = pos + 19;
+  let ms = 0;
+  const c = s.charCodeAt(end);
+  if (c === 44 || c === 46) {
+    ms = fractionMs(s, end + 1);
+    end++;
+    while (s.charCodeAt(end) >= 48 && s.charCodeAt(end) <= 57) end++;
+  }
+  let wall = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  const z = s.charCodeAt(end);
+  if (z === 90 /* Z */) return { ms: wall, absolute: true, end: end + 1 };
+  if (z === 43 || z === 45) {
+    const oh = twoDigits(s, end + 1);
+    const colon = s.charCodeAt(end + 3) === 58 ? 1 : 0;
+    const om = twoDigits(s, end + 3 + colon);
+    if (oh >= 0 && om >= 0) {
+      const offset = (oh * 60 + om) * 60_000;
+      wall += z === 43 ? -offset : offset;
+      return { ms: wall, absolute: true, end: end + 5 + colon };
+    }
+  }
+  return { ms: wall, absolute: false, end };
+}
+
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True for leap years. */
+export function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+const PROVISIONAL_START = Date.UTC(PROVISIONAL_YEAR, 0, 1);
+const PROVISIONAL_MARCH = Date.UTC(PROVISIONAL_YEAR, 2, 1);
+const DAY = 86_400_000;
+
+/**
+ * Move a provisional syslog time ({@linkcode parseSyslogStamp}) into `year`.
+ * A `Feb 29` in a non-leap year becomes `Mar 1` (and is reported by the
+ * caller as a sign of a wrong year).
+ */
+export function placeInYear(provisional: number, year: number): number {
+  let shifted = provisional - PROVISIONAL_START + Date.UTC(year, 0, 1);
+  if (!isLeapYear(year) && provisional >= PROVISIONAL_MARCH) shifted -= DAY;
+  return shifted;
+}
+
+/** Month (0–11) of a provisional time. */
+export function provisionalMonth(provisional: number): number {
+  let rest = provisional - PROVISIONAL_START;
+  for (let m = 0; m < 12; m++) {
+    const len = MONTH_DAYS[m] * DAY;
+    if (rest < len) return m;
+    rest -= len;
+  }
+  return 11;
+}
+
+/** How the year of a file's syslog stamps was decided. */
+export interface YearInference {
+  /** The year of the file's first syslog stamp. */
+  firstYear: number;
+  /** The year of the file's last syslog stamp. */
+  lastYear: number;
+  /** How: `"--year"`, `"mtime"`, `"newer file"`, `"clock"`. */
+  method: "--year" | "mtime" | "newer file" | "clock";
+  /** One line for people. */
+  detail: string;
+}
+
+/**
+ * Tracks syslog stamps of one file in order, counting New Year rollovers
+ * (a stamp more than 7 days before the previous one), so that the year of
+ * every line can be decided when the file ends.
+ */
+export class SyslogYearTracker {
+  /** Row indices (into the event store) where a new year starts. */
+  readonly rolloverRows: number[] = [];
+  /** Provisional time of the last stamp seen, NaN before the first. */
+  last = NaN;
+  /** Provisional time of the first stamp seen. */
+  first = NaN;
+  /** Number of stamps seen. */
+  count = 0;
+
+  /** Note a provisional stamp that will be stored at `row`. */
+  see(provisional: number, row: number): void {
+    if (this.count++ === 0) this.first = provisional;
+    else if (provisional < this.last - 7 * DAY) this.rolloverRows.push(row);
+    this.last = provisional;
+  }
+
+  /**
+   * Decide the year of the last stamp: the latest year in which the last
+   * stamp is not after `reference` (the file's modification time, or the
+   * first stamp of the next newer file) by more than a day of slack, which
+   * absorbs time-zone differences.
+   */
+  decideLastYear(reference: Date, zoneOffsetMs = 0): number {
+    const refWall = reference.getTime() + zoneOffsetMs;
+    const refYear = new Date(refWall).getUTCFullYear();
+    if (!(this.count > 0)) return refYear;
+    for (let y = refYear; y > refYear - 5; y--) {
+      if (placeInYear(this.last, y) <= refWall + DAY) return y;
+    }
+    return refYear - 1;
+  }
+}
+
+/**
+ * Converts wall-clock milliseconds in an IANA time zone to UTC, caching the
+ * offset per wall-clock hour (so a million events cost a few hundred
+ * `Intl` calls).
+ */
+export class ZoneConverter {
+  readonly timeZone: string;
+  readonly #isUtc: boolean;
+  readonly #cache = new Map<number, number>();
+  readonly #format: Intl.DateTimeFormat | undefined;
+
+  constructor(timeZone: string) {
+    this.timeZone = timeZone;
+    this.#isUtc = timeZone === "UTC" || timeZone === "Etc/UTC" || timeZone === "GMT" ||
+      timeZone === "Etc/GMT" || timeZone === "Z";
+    if (!this.#isUtc) {
+      try {
+        this.#format = new Intl.DateTimeFormat("en-US", {
+          timeZone,
+          hourCycle: "h23",
+          year: "numeric",
+          month: "numeric",
+          day: "numeric",
+          hour: "numeric",
+          minute: "numeric",
+          second: "numeric",
+        });
+      } catch {
+        throw new RangeError(
+          `Unknown time zone "${timeZone}": use an IANA name such as Europe/Berlin or UTC`,
+        );
+      }
+    }
+  }
+
+  /** Offset (zone − UTC) in ms at the UTC instant `utc`. */
+  offsetAt(utc: number): number {
+    if (this.#isUtc) return 0;
+    const parts = this.#format!.formatToParts(new Date(utc));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+    const asUtc = Date.UTC(
+      get("year"),
+      get("month") - 1,
+      get("day"),
+      get("hour"),
+      get("minute"),
+      get("second"),
+    );
+    return asUtc - Math.floor(utc / 1000) * 1000;
+  }
+
+  /** UTC instant of a wall-clock time in this zone. */
+  toUtc(wall: number): number {
+    if (this.#isUtc || Number.isNaN(wall)) return wall;
+    const hour = Math.floor(wall / 3_600_000);
+    let offset = this.#cache.get(hour);
+    if (offset === undefined) {
+      // two-step: guess with the offset at wall-as-UTC, then correct
+      const guess = this.offsetAt(hour * 3_600_000);
+      offset = this.offsetAt(hour * 3_600_000 - guess);
+      this.#cache.set(hour, offset);
+    }
+    return wall - offset;
+  }
+}
+
+/** The time zone jailbook assumes for zone-less stamps when none is given. */
+export function defaultTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}

@@ -1,0 +1,91 @@
+/**
+ * The contract between parsers and the event store.
+ *
+ * A parser is pure: it receives one line of text at a time and reports what
+ * it found through a {@linkcode LineSink}; it never opens files, prints or
+ * reads the clock. The store decides the file, line number, year and time
+ * zone.
+ *
+ * @module
+ */
+
+/** How `ParsedEvent.time` is to be read. */
+export const enum TimeKind {
+  /** Milliseconds since the epoch, UTC. */
+  Absolute = 0,
+  /** Wall clock "as if UTC", with a year, in the log's time zone. */
+  Wall = 1,
+  /** Syslog wall clock placed in the provisional year; year decided per file. */
+  SyslogWall = 2,
+  /** The line carries no time (e.g. `fail2ban-client status`). */
+  None = 3,
+}
+
+/** What a parser reports for one event. Strings may be slices of the line. */
+export interface ParsedEvent {
+  /** See {@linkcode TimeKind}. NaN with `TimeKind.None`. */
+  time: number;
+  timeKind: TimeKind;
+  /** Index into `KINDS` (use `kindIndex("name")` once at module load). */
+  kind: number;
+  /** Normalised IP (see `normalizeIp`), or undefined when the event has none. */
+  ip: string | undefined;
+  user?: string;
+  port?: number;
+  jail?: string;
+  /** Host name from the log header, or the virtual host of a web request. */
+  host?: string;
+  /** Overrides the kind's default `suspicious`. */
+  suspicious?: boolean;
+  /** Process name and id that wrote the line (`sshd-session`, 1234). */
+  program?: string;
+  pid?: number;
+  // web requests
+  method?: string;
+  path?: string;
+  status?: number;
+  bytes?: number;
+  referrer?: string;
+  agent?: string;
+  /** fail2ban: log level (NOTICE, WARNING, INFO). */
+  level?: string;
+  /** fail2ban database / increase-ban: ban time in seconds (-1 = permanent). */
+  banSeconds?: number;
+  /** fail2ban database: times banned. */
+  banCount?: number;
+  /** Free text detail kept for people (e.g. the negotiation failure). */
+  detail?: string;
+  /** How many times the line says it happened (`message repeated 3 times`); default 1. */
+  count?: number;
+  /** Name of the parser pattern that matched (a key of the module's `PATTERNS`), for tests. */
+  pattern?: string;
+}
+
+/** Where a parser sends what it found in a line. */
+export interface LineSink {
+  /** Record one event at the current line. The object may be reused by the caller after return. */
+  emit(event: ParsedEvent): void;
+  /** The line is not of the parser's format: counted and reported with file and line. */
+  bad(reason: string): void;
+  /** The line is of the format but carries nothing jailbook uses (counted, not reported). */
+  skip?(): void;
+}
+
+/** Formats jailbook reads. */
+export type LogFormat =
+  | "fail2ban"
+  | "syslog"
+  | "journal-json"
+  | "http-access"
+  | "http-error"
+  | "fail2ban-status"
+  | "fail2ban-blacklist"
+  | "fail2ban-sqlite";
+
+/** A parser for one format. `parseLine` is called for each line in order. */
+export interface LogParser {
+  readonly format: LogFormat;
+  parseLine(line: string, sink: LineSink): void;
+  /** Called after the last line (parsers with multi-line state flush here). */
+  end?(sink: LineSink): void;
+}
