@@ -58,7 +58,6 @@ export function digits(s: string, pos: number, n: number): number {
   return v;
 }
 
-/** Milliseconds from 1970 to the start of each month of a leap year (2000). */
 const LEAP_YEAR = 2000;
 
 /**
@@ -146,8 +145,6 @@ export function parseIsoStamp(
   return { ms: wall, absolute: false, end };
 }
 
-const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** True for leap years. */
 export function isLeapYear(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
@@ -168,17 +165,6 @@ export function placeInYear(provisional: number, year: number): number {
   return shifted;
 }
 
-/** Month (0–11) of a provisional time. */
-export function provisionalMonth(provisional: number): number {
-  let rest = provisional - PROVISIONAL_START;
-  for (let m = 0; m < 12; m++) {
-    const len = MONTH_DAYS[m] * DAY;
-    if (rest < len) return m;
-    rest -= len;
-  }
-  return 11;
-}
-
 /** How the year of a file's syslog stamps was decided. */
 export interface YearInference {
   /** The year of the file's first syslog stamp. */
@@ -189,45 +175,6 @@ export interface YearInference {
   method: "--year" | "mtime" | "newer file" | "clock";
   /** One line for people. */
   detail: string;
-}
-
-/**
- * Tracks syslog stamps of one file in order, counting New Year rollovers
- * (a stamp more than 7 days before the previous one), so that the year of
- * every line can be decided when the file ends.
- */
-export class SyslogYearTracker {
-  /** Row indices (into the event store) where a new year starts. */
-  readonly rolloverRows: number[] = [];
-  /** Provisional time of the last stamp seen, NaN before the first. */
-  last = NaN;
-  /** Provisional time of the first stamp seen. */
-  first = NaN;
-  /** Number of stamps seen. */
-  count = 0;
-
-  /** Note a provisional stamp that will be stored at `row`. */
-  see(provisional: number, row: number): void {
-    if (this.count++ === 0) this.first = provisional;
-    else if (provisional < this.last - 7 * DAY) this.rolloverRows.push(row);
-    this.last = provisional;
-  }
-
-  /**
-   * Decide the year of the last stamp: the latest year in which the last
-   * stamp is not after `reference` (the file's modification time, or the
-   * first stamp of the next newer file) by more than a day of slack, which
-   * absorbs time-zone differences.
-   */
-  decideLastYear(reference: Date, zoneOffsetMs = 0): number {
-    const refWall = reference.getTime() + zoneOffsetMs;
-    const refYear = new Date(refWall).getUTCFullYear();
-    if (!(this.count > 0)) return refYear;
-    for (let y = refYear; y > refYear - 5; y--) {
-      if (placeInYear(this.last, y) <= refWall + DAY) return y;
-    }
-    return refYear - 1;
-  }
 }
 
 /**

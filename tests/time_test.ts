@@ -1,0 +1,66 @@
+import {
+  parseIsoStamp,
+  parseSyslogStamp,
+  placeInYear,
+  ZoneConverter,
+} from "../lib/logs/time.ts";
+import { assertEquals, assertOk } from "./_assert.ts";
+
+const iso = (t: number) => new Date(t).toISOString();
+
+Deno.test("parseSyslogStamp() reads space-padded days and fractions", async (t) => {
+  const cases: [string, string][] = [
+    ["Jan  5 07:01:57 host", "2000-01-05T07:01:57.000Z"],
+    ["Dec 31 23:59:59 host", "2000-12-31T23:59:59.000Z"],
+    ["Feb 29 00:00:00 host", "2000-02-29T00:00:00.000Z"],
+    ["Mar 10 10:11:12.345678 host", "2000-03-10T10:11:12.345Z"],
+  ];
+  for (const [line, want] of cases) {
+    await t.step(line, () => assertEquals(iso(parseSyslogStamp(line)), want));
+  }
+  for (const bad of ["Foo 10 10:11:12 x", "Jan 32 10:11:12 x", "Jan 10 25:00:00 x", "2024-01-01", ""]) {
+    await t.step(`rejects ${JSON.stringify(bad)}`, () => assertOk(Number.isNaN(parseSyslogStamp(bad))));
+  }
+});
+
+Deno.test("placeInYear() moves provisional stamps into leap and non-leap years", () => {
+  assertEquals(iso(placeInYear(parseSyslogStamp("Mar  1 00:00:00"), 2023)), "2023-03-01T00:00:00.000Z");
+  assertEquals(iso(placeInYear(parseSyslogStamp("Dec 31 12:00:00"), 2025)), "2025-12-31T12:00:00.000Z");
+  assertEquals(iso(placeInYear(parseSyslogStamp("Feb 29 12:00:00"), 2024)), "2024-02-29T12:00:00.000Z");
+  assertEquals(iso(placeInYear(parseSyslogStamp("Jan 15 12:00:00"), 2026)), "2026-01-15T12:00:00.000Z");
+});
+
+Deno.test("parseIsoStamp() reads fail2ban, RFC 3339 and short-iso stamps", async (t) => {
+  const cases: [string, string, boolean][] = [
+    ["2019-01-28 07:01:57,512 fail2ban", "2019-01-28T07:01:57.512Z", false],
+    ["2024-03-01T10:00:00.123456+01:00 host", "2024-03-01T09:00:00.123Z", true],
+    ["2024-03-01T10:00:00+0100 host", "2024-03-01T09:00:00.000Z", true],
+    ["2024-03-01T10:00:00Z host", "2024-03-01T10:00:00.000Z", true],
+    ["2024-03-01T10:00:00-05:00", "2024-03-01T15:00:00.000Z", true],
+  ];
+  for (const [text, want, absolute] of cases) {
+    await t.step(text, () => {
+      const r = parseIsoStamp(text);
+      assertEquals([iso(r.ms), r.absolute], [want, absolute]);
+    });
+  }
+});
+
+Deno.test("ZoneConverter.toUtc() applies DST offsets of an IANA zone", () => {
+  const berlin = new ZoneConverter("Europe/Berlin");
+  assertEquals(iso(berlin.toUtc(Date.UTC(2024, 0, 15, 12))), "2024-01-15T11:00:00.000Z");
+  assertEquals(iso(berlin.toUtc(Date.UTC(2024, 6, 15, 12))), "2024-07-15T10:00:00.000Z");
+  const utc = new ZoneConverter("UTC");
+  assertEquals(utc.toUtc(123), 123);
+});
+
+Deno.test("ZoneConverter rejects an unknown zone with a RangeError naming it", () => {
+  try {
+    new ZoneConverter("Mars/Olympus");
+    throw new Error("no error");
+  } catch (error) {
+    assertOk(error instanceof RangeError);
+    assertOk((error as Error).message.includes("Mars/Olympus"));
+  }
+});
+
