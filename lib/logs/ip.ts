@@ -78,51 +78,72 @@ function canonicalIpv4(text: string): string {
   return clean ? text : text.split(".").map((p) => String(Number(p))).join(".");
 }
 
-/** Parse IPv6 text into 8 16-bit groups, or `undefined`. */
+const GROUPS = new Array<number>(8);
+
+/**
+ * Parse IPv6 text into 8 16-bit groups, or `undefined`. One pass over the
+ * characters, no intermediate strings. The returned array is reused by the
+ * next call: copy it to keep it.
+ */
 export function parseIpv6(text: string): number[] | undefined {
-  const doubleColon = text.indexOf("::");
-  if (doubleColon !== -1 && text.indexOf("::", doubleColon + 1) !== -1) return undefined;
-  const head = doubleColon === -1 ? text : text.slice(0, doubleColon);
-  const tail = doubleColon === -1 ? "" : text.slice(doubleColon + 2);
-  const headGroups = head === "" ? [] : head.split(":");
-  const tailGroups = tail === "" ? [] : tail.split(":");
-  const out: number[] = [];
-  const all = [...headGroups, ...tailGroups];
-  // embedded IPv4 in the last group
-  let v4: number[] | undefined;
-  const last = all[all.length - 1];
-  if (last !== undefined && last.indexOf(".") !== -1) {
-    if (!isIpv4(last)) return undefined;
-    v4 = last.split(".").map(Number);
-    if (tailGroups.length > 0) tailGroups.pop();
-    else headGroups.pop();
-  }
-  const width = headGroups.length + tailGroups.length + (v4 ? 2 : 0);
-  if (doubleColon === -1 ? width !== 8 : width > 7) return undefined;
-  const parseGroup = (g: string): number => {
-    if (g.length === 0 || g.length > 4) return -1;
-    let v = 0;
-    for (let i = 0; i < g.length; i++) {
-      const c = g.charCodeAt(i) | 32; // lower-case letters
-      if (c >= 48 && c <= 57) v = v * 16 + c - 48;
-      else if (c >= 97 && c <= 102) v = v * 16 + c - 87;
-      else return -1;
+  const groups = GROUPS;
+  let count = 0; // groups written
+  let gap = -1; // index in groups where "::" stands
+  let value = 0;
+  let digits = 0;
+  let groupStart = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 58 /* : */) {
+      if (digits === 0) {
+        if (i === 0 && text.charCodeAt(1) === 58) continue; // leading "::"
+        if (i > 0 && text.charCodeAt(i - 1) === 58 && gap === -1) {
+          gap = count;
+          groupStart = i + 1;
+          continue;
+        }
+        return undefined;
+      }
+      if (count === 8) return undefined;
+      groups[count++] = value;
+      value = 0;
+      digits = 0;
+      groupStart = i + 1;
+      if (i === n - 1) return undefined; // trailing single ":"
+      continue;
     }
-    return v;
-  };
-  for (const g of headGroups) {
-    const v = parseGroup(g);
-    if (v < 0) return undefined;
-    out.push(v);
+    if (c === 46 /* . */) {
+      // embedded IPv4 in the last 32 bits
+      const v4 = text.slice(groupStart);
+      if (!isIpv4(v4) || count > 6) return undefined;
+      const p = v4.split(".");
+      groups[count++] = Number(p[0]) * 256 + Number(p[1]);
+      groups[count++] = Number(p[2]) * 256 + Number(p[3]);
+      digits = -1; // consumed
+      break;
+    }
+    const l = c | 32;
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (l >= 97 && l <= 102) d = l - 87;
+    else return undefined;
+    if (++digits > 4) return undefined;
+    value = value * 16 + d;
   }
-  for (let i = 0; i < 8 - width; i++) out.push(0);
-  for (const g of tailGroups) {
-    const v = parseGroup(g);
-    if (v < 0) return undefined;
-    out.push(v);
+  if (digits > 0) {
+    if (count === 8) return undefined;
+    groups[count++] = value;
+  } else if (digits === 0 && gap !== count) {
+    return undefined; // ends in ":" without "::"
   }
-  if (v4) out.push(v4[0] * 256 + v4[1], v4[2] * 256 + v4[3]);
-  return out.length === 8 ? out : undefined;
+  if (gap === -1) return count === 8 ? groups : undefined;
+  if (count > 7) return undefined;
+  // move the groups after the gap to the end, fill zeros
+  const tail = count - gap;
+  for (let j = 0; j < tail; j++) groups[7 - j] = groups[count - 1 - j];
+  for (let j = gap; j < 8 - tail; j++) groups[j] = 0;
+  return groups;
 }
 
 /** RFC 5952 text for 8 groups. */
@@ -142,9 +163,17 @@ export function formatIpv6(groups: readonly number[]): string {
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart === -1) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+  let out = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += "::";
+      i += bestLen - 1;
+      continue;
+    }
+    if (out.length > 0 && out.charCodeAt(out.length - 1) !== 58) out += ":";
+    out += groups[i].toString(16);
+  }
+  return out;
 }
 
 /** True when the (normalised) address is IPv6. */

@@ -285,10 +285,15 @@ function findFromAddress(
   // Fast path, a user name without spaces: when the address after its first
   // space runs to the end of the message, that " from " is also the last one.
   const space = text.indexOf(" ", userStart);
-  if (
-    space !== -1 && space < end && text.startsWith(" from ", space) &&
-    matchAddressTail(text, space + 6, end) === TAIL_END
-  ) return space;
+  if (space !== -1 && space < end && text.startsWith(" from ", space)) {
+    const tail = matchAddressTail(text, space + 6, end);
+    if (tail === TAIL_END) return space;
+    // Followed by a key: the first " from " is taken, unless a later one ends the message.
+    if (tail === TAIL_EXTRA && allowExtra) {
+      const later = text.indexOf(" from ", space + 6);
+      if (later === -1 || later >= end) return space;
+    }
+  }
   const last = text.lastIndexOf(" from ", end - 6);
   if (last < userStart) return -1;
   if (matchAddressTail(text, last + 6, end) === TAIL_END) return last;
@@ -309,12 +314,19 @@ function findFromAddress(
 function findAddressBeforeEnd(text: string, lowest: number, end: number): boolean {
   let ipEnd = end;
   foundPort = undefined;
-  const port = text.lastIndexOf(" port ", end - 6);
-  if (port >= lowest) {
-    const value = digitsAt(text, port + 6, end);
-    if (value >= 0 && value <= 65535 && digitsEnd === end) {
+  let digitsStart = end;
+  while (digitsStart > lowest && end - digitsStart < 6) {
+    const c = text.charCodeAt(digitsStart - 1);
+    if (c < 48 || c > 57) break;
+    digitsStart--;
+  }
+  if (
+    digitsStart < end && digitsStart - 6 >= lowest && text.startsWith(" port ", digitsStart - 6)
+  ) {
+    const value = digitsAt(text, digitsStart, end);
+    if (value >= 0 && value <= 65535) {
       foundPort = value;
-      ipEnd = port;
+      ipEnd = digitsStart - 6;
     }
   }
   let ipStart = ipEnd;
@@ -422,7 +434,8 @@ function addressAt(text: string, start: number, end: number): string | undefined
   if (ip === undefined && !ipv6Cache.has(raw)) {
     ip = normalizeIp(raw);
     if (ipv6Cache.size >= IPV6_CACHE_SIZE) ipv6Cache.clear();
-    ipv6Cache.set(raw, ip);
+    // a copy as the key: a slice would keep the whole chunk of the log it was cut from alive
+    ipv6Cache.set((raw + "\n").slice(0, -1), ip);
   }
   return ip;
 }

@@ -53,33 +53,114 @@ export function createSyslogParser(): LogParser {
     count: undefined,
     pattern: undefined,
   };
-  // The host name of the previous sshd line, reused while it does not change.
+  // Caches for runs of lines alike (a log is mostly one host, minute after minute):
+  // the last syslog stamp's text up to the seconds ("Jan 28 07:01") and its time,
+  const minute = { prefix: "", start: 0 };
+  // the last host name, and with its spaces (" web1 ") to recognise it.
+  let hostWithSpaces = "";
   let lastHost = "";
   return {
     format: "syslog",
     parseLine(line: string, sink: LineSink): void {
-      const header = readHeader(line);
-      if (header !== HEADER_OK) {
-        if (header === HEADER_SKIP) sink.skip?.();
-        else sink.bad(header);
+      // time stamp
+      let pos = 0;
+      let c = line.charCodeAt(0);
+      if (c === 60 /* < */) {
+        pos = priorityEnd(line);
+        c = line.charCodeAt(pos);
+      }
+      let time: number;
+      let timeKind: TimeKind;
+      let stampEnd: number;
+      if (
+        minute.prefix.length !== 0 && line.startsWith(minute.prefix, pos) &&
+        line.charCodeAt(pos + 12) === 58 /* : */
+      ) {
+        const second = twoDigits(line, pos + 13);
+        if (second < 0 || second > 60) {
+          sink.bad("no valid syslog time stamp");
+          return;
+        }
+        time = minute.start + second * 1000;
+        timeKind = TimeKind.SyslogWall;
+        stampEnd = pos + 15;
+        if (line.charCodeAt(stampEnd) === 46 /* . */) {
+          time += fractionMs(line, stampEnd + 1);
+          stampEnd = skipDigits(line, stampEnd + 1);
+        }
+      } else if (c >= 65 && c <= 90) { // A–Z: Jan … Dec
+        time = parseSyslogStamp(line, pos);
+        timeKind = TimeKind.SyslogWall;
+        if (Number.isNaN(time)) {
+          time = unpaddedStamp(line, pos);
+          if (Number.isNaN(time)) {
+            sink.bad("no valid syslog time stamp");
+            return;
+          }
+          stampEnd = pos + 14;
+        } else {
+          minute.prefix = line.slice(pos, pos + 12); // short: a copy, not a view of a large chunk
+          minute.start = time - (time % 60_000);
+          stampEnd = pos + 15;
+          if (line.charCodeAt(stampEnd) === 46 /* . */) stampEnd = skipDigits(line, stampEnd + 1);
+        }
+      } else if (c >= 48 && c <= 57) { // 0–9: RFC 3339
+        const stamp = parseIsoStamp(line, pos);
+        if (Number.isNaN(stamp.ms)) {
+          sink.bad("no valid RFC 3339 time stamp");
+          return;
+        }
+        time = stamp.ms;
+        timeKind = stamp.absolute ? TimeKind.Absolute : TimeKind.Wall;
+        stampEnd = stamp.end;
+      } else {
+        const reason = notStampedReason(line, c);
+        if (reason === undefined) sink.skip?.();
+        else sink.bad(reason);
         return;
       }
-      const program = tagEnd === -1 ? undefined : sshdProgramAt(line, tagStart, nameEnd);
+      // host (optional) and program tag
+      let hasHost = true;
+      let tagStart: number;
+      if (hostWithSpaces.length !== 0 && line.startsWith(hostWithSpaces, stampEnd)) {
+        tagStart = stampEnd + hostWithSpaces.length;
+      } else {
+        if (line.charCodeAt(stampEnd) !== 32) {
+          sink.bad("no space after the time stamp");
+          return;
+        }
+        const first = stampEnd + 1;
+        let firstEnd = line.indexOf(" ", first);
+        if (firstEnd === -1) firstEnd = line.length;
+        if (firstEnd === first) {
+          sink.bad("no host name after the time stamp");
+          return;
+        }
+        if (line.charCodeAt(firstEnd - 1) === 58 /* : */ && firstEnd - first > 1) {
+          tagStart = first; // "Nov 23 21:50:19 sshd[8148]: …": no host name
+          hasHost = false;
+        } else {
+          if (firstEnd === line.length) {
+            sink.bad("no program after the host name");
+            return;
+          }
+          tagStart = firstEnd + 1;
+          // a copy: a slice would keep the chunk of the log it was cut from alive
+          lastHost = (line.slice(first, firstEnd) + "\n").slice(0, -1);
+          hostWithSpaces = ` ${lastHost} `;
+        }
+      }
+      const program = readTag(line, tagStart);
       if (program === undefined) {
+        // another program, or no tag ("last message repeated 3 times"): valid, nothing to read
         sink.skip?.();
         return;
       }
-      event.time = stampTime;
-      event.timeKind = stampKind;
-      if (hostStart === -1) event.host = undefined;
-      else {
-        if (hostEnd - hostStart !== lastHost.length || !line.startsWith(lastHost, hostStart)) {
-          lastHost = line.slice(hostStart, hostEnd);
-        }
-        event.host = lastHost;
-      }
+      event.time = time;
+      event.timeKind = timeKind;
+      event.host = hasHost ? lastHost : undefined;
       event.program = program;
-      event.pid = pid;
+      event.pid = tagPid;
       parseSshdRange(line, messageStart, line.length, event, sink);
     },
   };
@@ -106,23 +187,22 @@ export function sniffSyslog(line: string): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// Header reading. The results go to module-level variables rather than an
-// object, so that a line costs no allocation until an event is emitted.
+// Helpers. Results beyond the return value go to module-level variables
+// rather than objects, so that a line costs no allocation.
 
-const HEADER_OK = "";
-const HEADER_SKIP = "skip";
-
-let stampTime = NaN;
-let stampKind: TimeKind = TimeKind.SyslogWall;
-/** Host name start and end; -1 when the line has none. */
-let hostStart = -1;
-let hostEnd = -1;
-/** Program tag start, end of its name, index of its colon (-1: no tag). */
-let tagStart = 0;
-let nameEnd = 0;
-let tagEnd = -1;
-let pid: number | undefined;
+/** Process id in the tag read by {@linkcode readTag}, or undefined. */
+let tagPid: number | undefined;
+/** Index of the message after the tag read by {@linkcode readTag}. */
 let messageStart = 0;
+
+/** Index after the run of digits at `pos`. */
+function skipDigits(line: string, pos: number): number {
+  for (;;) {
+    const d = line.charCodeAt(pos);
+    if (!(d >= 48 && d <= 57)) return pos;
+    pos++;
+  }
+}
 
 /** Index after a `<PRI>` prefix (`<38>`), or 0 when there is none. */
 function priorityEnd(line: string): number {
@@ -132,44 +212,6 @@ function priorityEnd(line: string): number {
     if (c < 48 || c > 57) return 0;
   }
   return 0;
-}
-
-/** Month and day (`Jan 28`) of the last stamp read, as character codes. */
-let dayCodes = 0;
-let dayCodes2 = 0;
-/** Provisional time of midnight of that day. */
-let dayStart = NaN;
-const HOUR = 3_600_000;
-
-/**
- * {@linkcode parseSyslogStamp} at `pos`, faster for lines of the same day as
- * the previous one (most of a log): the day's start is remembered and only
- * the time of day is read.
- */
-function syslogStampAt(line: string, pos: number): number {
-  const codes = line.charCodeAt(pos) | line.charCodeAt(pos + 1) << 8 |
-    line.charCodeAt(pos + 2) << 16;
-  const codes2 = line.charCodeAt(pos + 4) | line.charCodeAt(pos + 5) << 8;
-  if (codes === dayCodes && codes2 === dayCodes2 && line.charCodeAt(pos + 3) === 32) {
-    const h = twoDigits(line, pos + 7), mi = twoDigits(line, pos + 10);
-    const sec = twoDigits(line, pos + 13);
-    if (
-      h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 60 &&
-      line.charCodeAt(pos + 6) === 32 && line.charCodeAt(pos + 9) === 58 &&
-      line.charCodeAt(pos + 12) === 58
-    ) {
-      const ms = line.charCodeAt(pos + 15) === 46 ? fractionMs(line, pos + 16) : 0;
-      return dayStart + h * HOUR + mi * 60_000 + sec * 1000 + ms;
-    }
-    return NaN;
-  }
-  const time = parseSyslogStamp(line, pos);
-  if (!Number.isNaN(time)) {
-    dayCodes = codes;
-    dayCodes2 = codes2;
-    dayStart = time - time % (24 * HOUR);
-  }
-  return time;
 }
 
 /**
@@ -183,107 +225,68 @@ function unpaddedStamp(line: string, pos: number): number {
 }
 
 /**
- * Read the header of `line` into the module variables; returns
- * {@linkcode HEADER_OK}, {@linkcode HEADER_SKIP} or the reason the line is
- * bad.
+ * Why a line that starts with neither a letter nor a digit (`c`) is bad, or
+ * undefined when it is to be skipped: journalctl's own lines (`-- Boot … --`,
+ * `-- No entries --`), blank lines and the indented continuation lines of
+ * multi-line journal messages.
  */
-function readHeader(line: string): string {
-  const length = line.length;
-  if (length === 0) return HEADER_SKIP;
-  let pos = 0;
-  let c = line.charCodeAt(0);
-  if (c === 60 /* < */) {
-    pos = priorityEnd(line);
-    c = line.charCodeAt(pos);
-  }
-  let stampEnd: number;
-  if (c >= 65 && c <= 90) { // A–Z: Jan … Dec
-    stampTime = syslogStampAt(line, pos);
-    stampKind = TimeKind.SyslogWall;
-    if (Number.isNaN(stampTime)) {
-      stampTime = unpaddedStamp(line, pos);
-      if (Number.isNaN(stampTime)) return "no valid syslog time stamp";
-      stampEnd = pos + 14;
-    } else {
-      stampEnd = pos + 15;
-      if (line.charCodeAt(stampEnd) === 46 /* . */) {
-        stampEnd++;
-        while (stampEnd < length) {
-          const d = line.charCodeAt(stampEnd);
-          if (d < 48 || d > 57) break;
-          stampEnd++;
-        }
-      }
-    }
-  } else if (c >= 48 && c <= 57) { // 0–9: RFC 3339
-    const stamp = parseIsoStamp(line, pos);
-    if (Number.isNaN(stamp.ms)) return "no valid RFC 3339 time stamp";
-    stampTime = stamp.ms;
-    stampKind = stamp.absolute ? TimeKind.Absolute : TimeKind.Wall;
-    stampEnd = stamp.end;
-  } else if (c === 45 /* - */ && line.startsWith("-- ")) {
-    // journalctl: "-- Logs begin at … --", "-- Boot 3f0c… --", "-- No entries --"
-    if (line.endsWith(" --") || line.startsWith("-- No entries")) return HEADER_SKIP;
-    return "no syslog time stamp";
-  } else if (c === 32 || c === 9 || c === 13) {
-    // blank line, or the continuation of a multi-line journal message
-    return HEADER_SKIP;
-  } else {
+function notStampedReason(line: string, c: number): string | undefined {
+  if (c === 45 /* - */ && line.startsWith("-- ")) {
+    if (line.endsWith(" --") || line.startsWith("-- No entries")) return undefined;
     return "no syslog time stamp";
   }
-  if (line.charCodeAt(stampEnd) !== 32) return "no space after the time stamp";
-  // host
-  const first = stampEnd + 1;
-  let firstEnd = line.indexOf(" ", first);
-  if (firstEnd === -1) firstEnd = length;
-  if (firstEnd === first) return "no host name after the time stamp";
-  if (line.charCodeAt(firstEnd - 1) === 58 /* : */ && firstEnd - first > 1) {
-    // "Nov 23 21:50:19 sshd[8148]: …": no host name, the first word is the tag
-    hostStart = hostEnd = -1;
-    tagStart = first;
+  if (c === 32 || c === 9 || c === 13 || line.length === 0) return undefined;
+  return "no syslog time stamp";
+}
+
+/**
+ * Read the program tag (`name[pid]:` or `name:`) at `tagStart`: the sshd
+ * program name as a constant string, or undefined when the tag is of
+ * another program or missing. Sets `tagPid` and `messageStart`.
+ */
+function readTag(
+  line: string,
+  tagStart: number,
+): "sshd" | "sshd-session" | "sshd-auth" | undefined {
+  let program: "sshd" | "sshd-session" | "sshd-auth" | undefined;
+  let nameEnd: number;
+  // fast paths for the usual tags
+  if (line.startsWith("sshd[", tagStart)) {
+    program = "sshd";
+    nameEnd = tagStart + 4;
+  } else if (line.startsWith("sshd-session[", tagStart)) {
+    program = "sshd-session";
+    nameEnd = tagStart + 12;
   } else {
-    if (firstEnd === length) return "no program after the host name";
-    hostStart = first;
-    hostEnd = firstEnd;
-    tagStart = firstEnd + 1;
-  }
-  // tag: name[pid]: or name:
-  pid = undefined;
-  tagEnd = -1;
-  const t = line.charCodeAt(tagStart);
-  if (t !== 115 /* s */ && t !== 47 /* / */) return HEADER_OK; // not sshd: the tag is not needed
-  let i = tagStart;
-  const limit = Math.min(length, tagStart + 128);
-  while (i < limit) {
-    const c = line.charCodeAt(i);
-    if (c === 58 /* : */) {
-      nameEnd = i;
-      tagEnd = i;
-      break;
+    const t = line.charCodeAt(tagStart);
+    if (t !== 115 /* s */ && t !== 47 /* / */) return undefined; // not sshd
+    nameEnd = tagStart;
+    const limit = Math.min(line.length, tagStart + 128);
+    for (; nameEnd < limit; nameEnd++) {
+      const c = line.charCodeAt(nameEnd);
+      if (c === 58 /* : */ || c === 91 /* [ */) break;
+      if (c === 32) return undefined;
     }
-    if (c === 91 /* [ */) {
-      nameEnd = i;
-      let value = 0;
-      let j = i + 1;
-      while (j < limit) {
-        const d = line.charCodeAt(j) - 48;
-        if (d < 0 || d > 9) break;
-        value = value * 10 + d;
-        j++;
-      }
-      if (j > i + 1 && line.charCodeAt(j) === 93 /* ] */ && line.charCodeAt(j + 1) === 58) {
-        pid = value;
-        tagEnd = j + 1;
-      }
-      break;
+    program = sshdProgramAt(line, tagStart, nameEnd);
+    if (program === undefined) return undefined;
+  }
+  let colon = nameEnd;
+  tagPid = undefined;
+  if (line.charCodeAt(nameEnd) === 91 /* [ */) {
+    let value = 0;
+    let i = nameEnd + 1;
+    for (;; i++) {
+      const d = line.charCodeAt(i) - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      value = value * 10 + d;
     }
-    if (c === 32) break;
-    i++;
+    if (i === nameEnd + 1 || i - nameEnd > 11 || line.charCodeAt(i) !== 93 /* ] */) {
+      return undefined;
+    }
+    tagPid = value;
+    colon = i + 1;
   }
-  if (tagEnd !== -1) {
-    messageStart = tagEnd + 1;
-    if (line.charCodeAt(messageStart) === 32) messageStart++;
-  }
-  // No tag ("last message repeated 3 times", "-- MARK --"): valid, nothing to read.
-  return HEADER_OK;
+  if (line.charCodeAt(colon) !== 58 /* : */) return undefined;
+  messageStart = line.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1;
+  return program;
 }

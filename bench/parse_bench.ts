@@ -1,0 +1,168 @@
+/**
+ * `deno task bench`: parse + aggregate throughput against `wc -l` and
+ * `grep -c` on the same files in the same run, reported as ratios (the
+ * machine is shared and noisy: ratios, medians of several runs, never
+ * absolute thresholds).
+ *
+ * Generates (once, cached in bench/out/) a 1M- and a 5M-line auth.log and a
+ * 1M-line fail2ban.log with the seeded generator, then times, per file:
+ * `wc -l`, `grep -c 'Failed password'`, `deno task parse --summary` (whole
+ * process, parse + per-IP aggregation), and the JSON Lines output path. Where
+ * `fail2ban-regex` is installed it is timed on a 100k-line slice with its
+ * sshd filter, and the failures it finds are compared with jailbook's.
+ *
+ * Options: `--runs N` (default 3), `--quick` (only the 1M-line files).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const OUT = `${ROOT}bench/out`;
+const DENO = Deno.execPath();
+
+interface Measurement {
+  /** Median wall seconds. */
+  seconds: number;
+  /** Peak resident set size, MB (max over runs). */
+  peakMb: number;
+  /** What the command printed (first run), trimmed. */
+  output: string;
+}
+
+/** Run a shell command under GNU time; returns wall seconds and peak RSS. */
+async function measureOnce(command: string): Promise<{ seconds: number; peakMb: number; output: string }> {
+  const timeFile = await Deno.makeTempFile();
+  const started = performance.now();
+  const result = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", "-o", timeFile, "bash", "-c", command],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - started) / 1000;
+  if (!result.success) {
+    throw new Error(`benchmark command failed: ${command}\n${new TextDecoder().decode(result.stderr)}`);
+  }
+  const peakKb = Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop());
+  await Deno.remove(timeFile);
+  return { seconds, peakMb: peakKb / 1024, output: new TextDecoder().decode(result.stdout).trim() };
+}
+
+async function measure(command: string, runs: number): Promise<Measurement> {
+  const all = [];
+  for (let i = 0; i < runs; i++) all.push(await measureOnce(command));
+  const times = all.map((m) => m.seconds).sort((a, b) => a - b);
+  return {
+    seconds: times[Math.floor(times.length / 2)],
+    peakMb: Math.max(...all.map((m) => m.peakMb)),
+    output: all[0].output,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function generate(flag: string, lines: number, path: string) {
+  if (await exists(path)) return;
+  console.error(`generating ${path} (${lines.toLocaleString("en-US")} lines)…`);
+  const result = await new Deno.Command(DENO, {
+    args: ["run", "-A", `${ROOT}tools/generate_logs.ts`, flag, String(lines), "--out", path],
+    stderr: "inherit",
+  }).output();
+  if (!result.success) throw new Error(`generator failed for ${path}`);
+}
+
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+const pad = (s: string, n: number) => s.padEnd(n);
+
+async function main() {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { runs: { type: "string", default: "3" }, quick: { type: "boolean", default: false } },
+  });
+  const runs = Number(values.runs);
+  await Deno.mkdir(OUT, { recursive: true });
+  const files = [
+    { name: "auth.log 1M", path: `${OUT}/auth-1m.log`, flag: "--auth-lines", lines: 1_000_000, grep: "Failed password" },
+    { name: "fail2ban.log 1M", path: `${OUT}/fail2ban-1m.log`, flag: "--fail2ban-lines", lines: 1_000_000, grep: " Ban " },
+  ];
+  if (!values.quick) {
+    files.splice(1, 0, {
+      name: "auth.log 5M",
+      path: `${OUT}/auth-5m.log`,
+      flag: "--auth-lines",
+      lines: 5_000_000,
+      grep: "Failed password",
+    });
+  }
+  for (const f of files) await generate(f.flag, f.lines, f.path);
+
+  const parse = `${DENO} run --allow-read --allow-env ${ROOT}lib/cli/parse.ts --quiet`;
+  // warm the module cache so the first timed run does not pay for type checking
+  await measureOnce(`${parse} --summary --year 2026 --timezone UTC ${files[0].path} > /dev/null`);
+
+  const results: Record<string, unknown>[] = [];
+  console.log(`\njailbook parse benchmark (median of ${runs} runs, whole processes incl. start-up)\n`);
+  console.log(
+    `${pad("file", 16)} ${pad("MB", 7)} ${pad("command", 34)} ${pad("seconds", 8)} ${pad("lines/s", 12)} ${
+      pad("MB/s", 8)
+    } ${pad("peak MB", 8)} ratio vs grep -c`,
+  );
+  for (const f of files) {
+    const size = (await Deno.stat(f.path)).size / 1e6;
+    const commands: [string, string][] = [
+      ["wc -l", `wc -l < ${f.path}`],
+      [`grep -c '${f.grep}'`, `grep -c '${f.grep}' ${f.path}`],
+      [`LC_ALL=C grep -c`, `LC_ALL=C grep -c '${f.grep}' ${f.path}`],
+      ["jailbook parse --summary", `${parse} --summary --year 2026 --timezone UTC ${f.path} > /dev/null`],
+      ["jailbook parse (JSON Lines)", `${parse} --year 2026 --timezone UTC ${f.path} > /dev/null 2>&1`],
+    ];
+    let grepSeconds = NaN;
+    for (const [label, command] of commands) {
+      const m = await measure(command, runs);
+      if (label.startsWith("grep -c")) grepSeconds = m.seconds;
+      const ratio = m.seconds / grepSeconds;
+      console.log(
+        `${pad(f.name, 16)} ${pad(fmt(size, 0), 7)} ${pad(label, 34)} ${pad(fmt(m.seconds), 8)} ${
+          pad(Math.round(f.lines / m.seconds).toLocaleString("en-US"), 12)
+        } ${pad(fmt(size / m.seconds, 0), 8)} ${pad(fmt(m.peakMb, 0), 8)} ${fmt(ratio, 1)}×`,
+      );
+      results.push({ file: f.name, command: label, seconds: m.seconds, peakMb: m.peakMb, ratioVsGrep: ratio });
+    }
+  }
+
+  // fail2ban-regex on a 100k-line slice, when installed
+  const f2b = await new Deno.Command("bash", { args: ["-c", "command -v fail2ban-regex"], stdout: "piped" }).output();
+  if (f2b.success) {
+    const slice = `${OUT}/auth-100k.log`;
+    if (!(await exists(slice))) {
+      await new Deno.Command("bash", { args: ["-c", `head -n 100000 ${files[0].path} > ${slice}`] }).output();
+    }
+    const regex = await measure(`fail2ban-regex ${slice} sshd`, 1);
+    const ours = await measure(`${parse} --summary --json --year 2026 --timezone UTC ${slice}`, runs);
+    const theirMatches = Number(/Lines: \d+ lines, \d+ ignored, (\d+) matched/.exec(regex.output)?.[1] ?? NaN);
+    const summary = JSON.parse(ours.output);
+    const suspiciousLines = summary.suspicious as number;
+    console.log(
+      `\nfail2ban-regex (sshd filter) on 100k lines: ${fmt(regex.seconds)} s, ${theirMatches} lines matched; ` +
+        `jailbook: ${fmt(ours.seconds)} s, ${suspiciousLines} suspicious events — ${
+          fmt(regex.seconds / ours.seconds, 0)
+        }× faster`,
+    );
+    results.push({ file: "auth.log 100k", command: "fail2ban-regex sshd", seconds: regex.seconds, matched: theirMatches });
+    results.push({ file: "auth.log 100k", command: "jailbook parse --summary", seconds: ours.seconds, suspicious: suspiciousLines });
+  } else {
+    console.log("\nfail2ban-regex is not installed (apt-get install fail2ban): skipped");
+  }
+  await Deno.writeTextFile(`${OUT}/results.json`, JSON.stringify(results, null, 2));
+  console.log(`\nresults: ${OUT}/results.json`);
+}
+
+if (import.meta.main) await main();
