@@ -17,10 +17,15 @@ export function assertOk(value: unknown, message?: string): asserts value {
 }
 
 /** `actual` includes `expected` (string or array). */
-export function assertIncludes(actual: string | readonly unknown[], expected: unknown, message?: string): void {
+export function assertIncludes(
+  actual: string | readonly unknown[],
+  expected: unknown,
+  message?: string,
+): void {
   if (!(actual as { includes(x: unknown): boolean }).includes(expected)) {
     throw new assert.AssertionError({
-      message: message ?? `expected ${JSON.stringify(actual).slice(0, 400)} to include ${JSON.stringify(expected)}`,
+      message: message ??
+        `expected ${JSON.stringify(actual).slice(0, 400)} to include ${JSON.stringify(expected)}`,
       actual,
       expected,
     });

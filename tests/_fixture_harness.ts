@@ -86,7 +86,9 @@ export function describeEvent(e: ParsedEvent, year: number): Record<string, unkn
   out.suspicious = e.suspicious ?? KINDS[e.kind].suspicious;
   let t = e.time;
   if (e.timeKind === TimeKind.SyslogWall) t = placeInYear(t, year);
-  out.time = e.timeKind === TimeKind.None || Number.isNaN(t) ? undefined : new Date(t).toISOString();
+  out.time = e.timeKind === TimeKind.None || Number.isNaN(t)
+    ? undefined
+    : new Date(t).toISOString();
   return out;
 }
 

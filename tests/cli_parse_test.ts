@@ -79,7 +79,9 @@ Deno.test("parse exits 1 with a clear message for a missing path or a directory 
 });
 
 Deno.test("parse exits 2 for bad options", async (t) => {
-  for (const args of [["--year", "soon"], ["--timezone", "Mars/Olympus"], ["--bogus"], ["--top", "-1"]]) {
+  for (
+    const args of [["--year", "soon"], ["--timezone", "Mars/Olympus"], ["--bogus"], ["--top", "-1"]]
+  ) {
     await t.step(args.join(" "), async () => {
       const { code, stderr } = await cli(args);
       assertEquals(code, 2);
@@ -93,7 +95,11 @@ Deno.test("parse reports an unreadable file in a directory and reads the others"
   // running as root ignores file modes, so deny the read through Deno's permissions
   const { code, stdout, stderr } = await cli(
     ["--summary", dir],
-    ["--allow-env", `--allow-read=${dir},${new URL("..", import.meta.url).pathname}`, `--deny-read=${join(dir, "auth.log.1")}`],
+    [
+      "--allow-env",
+      `--allow-read=${dir},${new URL("..", import.meta.url).pathname}`,
+      `--deny-read=${join(dir, "auth.log.1")}`,
+    ],
   );
   assertEquals(code, 0, stderr);
   assertIncludes(stdout, "permission denied");

@@ -9,10 +9,20 @@ Deno.test("parseRotation() recognises Debian and CentOS rotation suffixes", asyn
     ["auth.log.1", { base: "auth.log", gzip: false, rotation: { kind: "numbered", n: 1 } }],
     ["auth.log.10.gz", { base: "auth.log", gzip: true, rotation: { kind: "numbered", n: 10 } }],
     ["secure-20240107", { base: "secure", gzip: false, rotation: { kind: "dated", n: 20240107 } }],
-    ["secure-20240114.gz", { base: "secure", gzip: true, rotation: { kind: "dated", n: 20240114 } }],
-    ["access_log-2024011412", { base: "access_log", gzip: false, rotation: { kind: "dated", n: 20240114 } }],
+    ["secure-20240114.gz", {
+      base: "secure",
+      gzip: true,
+      rotation: { kind: "dated", n: 20240114 },
+    }],
+    ["access_log-2024011412", {
+      base: "access_log",
+      gzip: false,
+      rotation: { kind: "dated", n: 20240114 },
+    }],
   ];
-  for (const [name, want] of cases) await t.step(name, () => assertEquals(parseRotation(name), want));
+  for (const [name, want] of cases) {
+    await t.step(name, () => assertEquals(parseRotation(name), want));
+  }
 });
 
 function fake(path: string, mtime = 0): LogFile {
@@ -31,7 +41,14 @@ function fake(path: string, mtime = 0): LogFile {
 }
 
 Deno.test("orderRotations() reads .10.gz before .9.gz and the current file last", () => {
-  const names = ["auth.log", "auth.log.1", "auth.log.2.gz", "auth.log.9.gz", "auth.log.10.gz", "auth.log.11.gz"];
+  const names = [
+    "auth.log",
+    "auth.log.1",
+    "auth.log.2.gz",
+    "auth.log.9.gz",
+    "auth.log.10.gz",
+    "auth.log.11.gz",
+  ];
   const ordered = orderRotations(names.map((n) => fake(`/l/${n}`)));
   assertEquals(ordered.map((f) => f.path.slice(3)), [
     "auth.log.11.gz",
@@ -45,16 +62,28 @@ Deno.test("orderRotations() reads .10.gz before .9.gz and the current file last"
 
 Deno.test("orderRotations() orders dated rotations by date and mixed sets by mtime", () => {
   const dated = orderRotations(
-    ["secure", "secure-20240121.gz", "secure-20240107", "secure-20240114.gz"].map((n) => fake(`/l/${n}`)),
+    ["secure", "secure-20240121.gz", "secure-20240107", "secure-20240114.gz"].map((n) =>
+      fake(`/l/${n}`)
+    ),
   );
-  assertEquals(dated.map((f) => f.path.slice(3)), ["secure-20240107", "secure-20240114.gz", "secure-20240121.gz", "secure"]);
+  assertEquals(dated.map((f) => f.path.slice(3)), [
+    "secure-20240107",
+    "secure-20240114.gz",
+    "secure-20240121.gz",
+    "secure",
+  ]);
   const mixed = orderRotations([
     fake("/l/secure", 40),
     fake("/l/secure.1", 30),
     fake("/l/secure-20240107", 10),
     fake("/l/secure-20240114", 20),
   ]);
-  assertEquals(mixed.map((f) => f.path.slice(3)), ["secure-20240107", "secure-20240114", "secure.1", "secure"]);
+  assertEquals(mixed.map((f) => f.path.slice(3)), [
+    "secure-20240107",
+    "secure-20240114",
+    "secure.1",
+    "secure",
+  ]);
 });
 
 Deno.test("discoverLogs() finds the logs of a /var/log-like tree and ignores the rest", async () => {
@@ -63,8 +92,14 @@ Deno.test("discoverLogs() finds the logs of a /var/log-like tree and ignores the
   await Deno.mkdir(join(dir, "nginx"));
   await Deno.mkdir(join(dir, "apt"));
   await write("auth.log", "Jan  5 07:01:57 host sshd[1]: Invalid user a from 192.0.2.1 port 22\n");
-  await write("auth.log.1", "Jan  4 07:01:57 host sshd[1]: Invalid user a from 192.0.2.1 port 22\n");
-  await write("fail2ban.log", "2024-01-28 07:01:57,512 fail2ban.actions        [1224]: NOTICE  [sshd] Ban 192.0.2.1\n");
+  await write(
+    "auth.log.1",
+    "Jan  4 07:01:57 host sshd[1]: Invalid user a from 192.0.2.1 port 22\n",
+  );
+  await write(
+    "fail2ban.log",
+    "2024-01-28 07:01:57,512 fail2ban.actions        [1224]: NOTICE  [sshd] Ban 192.0.2.1\n",
+  );
   await write("syslog", "Jan  5 07:01:57 host kernel: hello\n");
   await write("apt/history.log", "Start-Date: 2024-01-01\n");
   await write(
@@ -80,13 +115,19 @@ Deno.test("discoverLogs() finds the logs of a /var/log-like tree and ignores the
     ["nginx/access.log", "http-access"],
     ["nginx/error.log", "http-error"],
   ]);
-  assertEquals(problems.map((p) => [p.path.slice(dir.length + 1), p.reason]), [["nginx/error.log", "empty file"]]);
+  assertEquals(problems.map((p) => [p.path.slice(dir.length + 1), p.reason]), [[
+    "nginx/error.log",
+    "empty file",
+  ]]);
 });
 
 Deno.test("discoverLogs() recognises an explicitly named file by its content", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "copied-from-server.txt");
-  await Deno.writeTextFile(path, "2024-01-28 07:01:57,512 fail2ban.actions        [1224]: NOTICE  [sshd] Ban 192.0.2.1\n");
+  await Deno.writeTextFile(
+    path,
+    "2024-01-28 07:01:57,512 fail2ban.actions        [1224]: NOTICE  [sshd] Ban 192.0.2.1\n",
+  );
   const { files } = await discoverLogs([path]);
   assertEquals(files.map((f) => [f.format, f.formatBy]), [["fail2ban", "content"]]);
 });

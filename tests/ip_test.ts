@@ -47,5 +47,11 @@ Deno.test("formatIpv6() compresses the longest zero run, the first on ties", () 
 });
 
 Deno.test("isIpv4() rejects signs, spaces and out-of-range parts", () => {
-  assertEquals(["1.2.3.4", "+1.2.3.4", "1.2.3.4 ", "300.1.1.1", "1..2.3"].map(isIpv4), [true, false, false, false, false]);
+  assertEquals(["1.2.3.4", "+1.2.3.4", "1.2.3.4 ", "300.1.1.1", "1..2.3"].map(isIpv4), [
+    true,
+    false,
+    false,
+    false,
+    false,
+  ]);
 });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { discoverLogs } from "../lib/logs/discover.ts";
 import { parseFiles } from "../lib/logs/pipeline.ts";
 import { EventStore } from "../lib/logs/store.ts";
-import { SummaryAggregator, summarize } from "../lib/logs/summary.ts";
+import { summarize, SummaryAggregator } from "../lib/logs/summary.ts";
 import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
 
 const sshd = (stamp: string, ip: string, user = "root") =>
@@ -36,7 +36,11 @@ async function run(paths: string[], options: { year?: number; timeZone?: string 
 
 Deno.test("parseFiles() infers years across a New Year rollover from modification times", async () => {
   const dir = await logDir({
-    "auth.log.2.gz": { lines: [sshd("Dec 20 10:00:00", "192.0.2.1")], mtime: "2025-12-21T00:00:00Z", gzip: true },
+    "auth.log.2.gz": {
+      lines: [sshd("Dec 20 10:00:00", "192.0.2.1")],
+      mtime: "2025-12-21T00:00:00Z",
+      gzip: true,
+    },
     "auth.log.1": {
       lines: [sshd("Dec 30 23:59:00", "192.0.2.2"), sshd("Jan  1 00:01:00", "192.0.2.3")],
       mtime: "2026-01-01T00:02:00Z",
@@ -50,7 +54,10 @@ Deno.test("parseFiles() infers years across a New Year rollover from modificatio
     ["192.0.2.3", "2026-01-01T00:01:00.000Z"],
     ["192.0.2.4", "2026-01-02T08:00:00.000Z"],
   ]);
-  assertEquals(report.files.map((f) => [f.year?.firstYear, f.year?.lastYear]), [[2025, 2025], [2025, 2026], [2026, 2026]]);
+  assertEquals(report.files.map((f) => [f.year?.firstYear, f.year?.lastYear]), [[2025, 2025], [
+    2025,
+    2026,
+  ], [2026, 2026]]);
   assertIncludes(report.files[1].year!.detail, "1 New Year rollover inside the file");
 });
 
@@ -67,7 +74,9 @@ Deno.test("parseFiles() falls back to the next newer file when copied logs all h
 });
 
 Deno.test("parseFiles() honours --year and a time zone for zone-less stamps", async () => {
-  const dir = await logDir({ "auth.log": { lines: [sshd("Jul  1 12:00:00", "192.0.2.9")], mtime: "2030-01-01T00:00:00Z" } });
+  const dir = await logDir({
+    "auth.log": { lines: [sshd("Jul  1 12:00:00", "192.0.2.9")], mtime: "2030-01-01T00:00:00Z" },
+  });
   const { events, report } = await run([dir], { year: 2021, timeZone: "Europe/Berlin" });
   assertEquals(events[0].time, "2021-07-01T10:00:00.000Z");
   assertEquals(report.files[0].year?.method, "--year");
@@ -82,26 +91,39 @@ Deno.test("parseFiles() reports every kind of bad input and keeps the good event
     ...enc.encode(good1 + "\n"),
     ...enc.encode("# a comment line someone added\n"),
     ...[0xff, 0xfe, 0x00, 0x01, 0x9c, 10], // binary garbage
-    ...enc.encode("Jan  2 08:00:02 web1 sshd[1]: Failed password for b\xff from 192.0.2.5 port 1 ssh2\n"),
+    ...enc.encode(
+      "Jan  2 08:00:02 web1 sshd[1]: Failed password for b\xff from 192.0.2.5 port 1 ssh2\n",
+    ),
     ...[0, 0, 0, 0],
     ...enc.encode(good2 + "\n"),
     ...enc.encode("x".repeat(100_000) + "\n"),
     ...enc.encode(sshd("Jan  2 08:00:03", "::ffff:198.51.100.4") + "\n"),
   ];
   await Deno.writeFile(join(dir, "auth.log"), new Uint8Array(bytes));
-  await Deno.utime(join(dir, "auth.log"), new Date("2026-01-03T00:00:00Z"), new Date("2026-01-03T00:00:00Z"));
+  await Deno.utime(
+    join(dir, "auth.log"),
+    new Date("2026-01-03T00:00:00Z"),
+    new Date("2026-01-03T00:00:00Z"),
+  );
   const { events, report } = await run([dir]);
   assertEquals(events.map((e) => e.ip), ["192.0.2.1", "192.0.2.5", "2001:db8::7", "198.51.100.4"]);
   const file = report.files[0];
   assertEquals(file.lines, 7);
   const lines = file.problems.map((p) => p.line);
-  for (const line of [2, 3, 5, 6]) assertOk(lines.includes(line), `line ${line} reported: ${JSON.stringify(file.problems)}`);
+  for (const line of [2, 3, 5, 6]) {
+    assertOk(lines.includes(line), `line ${line} reported: ${JSON.stringify(file.problems)}`);
+  }
   assertOk(file.bad + file.damaged >= 4);
 });
 
 Deno.test("parseFiles() reads a truncated .gz up to the damage and says so", async () => {
-  const lines = Array.from({ length: 5000 }, (_, i) => sshd("Jan  2 08:00:00", `192.0.2.${i % 250}`, `u${i}`));
-  const dir = await logDir({ "auth.log.2.gz": { lines, gzip: true, mtime: "2026-01-03T00:00:00Z" } });
+  const lines = Array.from(
+    { length: 5000 },
+    (_, i) => sshd("Jan  2 08:00:00", `192.0.2.${i % 250}`, `u${i}`),
+  );
+  const dir = await logDir({
+    "auth.log.2.gz": { lines, gzip: true, mtime: "2026-01-03T00:00:00Z" },
+  });
   const path = join(dir, "auth.log.2.gz");
   const full = await Deno.readFile(path);
   await Deno.writeFile(path, full.subarray(0, Math.floor(full.length / 2)));
@@ -122,7 +144,9 @@ Deno.test("summarize() counts events, suspicious events, unique IPs and banned-b
       mtime: "2026-01-03T00:00:00Z",
     },
     "fail2ban.log": {
-      lines: ["2026-01-02 08:00:05,000 fail2ban.actions        [812]: NOTICE  [sshd] Ban 192.0.2.1"],
+      lines: [
+        "2026-01-02 08:00:05,000 fail2ban.actions        [812]: NOTICE  [sshd] Ban 192.0.2.1",
+      ],
     },
   });
   const { files } = await discoverLogs([dir]);

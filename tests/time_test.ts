@@ -1,9 +1,4 @@
-import {
-  parseIsoStamp,
-  parseSyslogStamp,
-  placeInYear,
-  ZoneConverter,
-} from "../lib/logs/time.ts";
+import { parseIsoStamp, parseSyslogStamp, placeInYear, ZoneConverter } from "../lib/logs/time.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -18,16 +13,33 @@ Deno.test("parseSyslogStamp() reads space-padded days and fractions", async (t) 
   for (const [line, want] of cases) {
     await t.step(line, () => assertEquals(iso(parseSyslogStamp(line)), want));
   }
-  for (const bad of ["Foo 10 10:11:12 x", "Jan 32 10:11:12 x", "Jan 10 25:00:00 x", "2024-01-01", ""]) {
-    await t.step(`rejects ${JSON.stringify(bad)}`, () => assertOk(Number.isNaN(parseSyslogStamp(bad))));
+  for (
+    const bad of ["Foo 10 10:11:12 x", "Jan 32 10:11:12 x", "Jan 10 25:00:00 x", "2024-01-01", ""]
+  ) {
+    await t.step(
+      `rejects ${JSON.stringify(bad)}`,
+      () => assertOk(Number.isNaN(parseSyslogStamp(bad))),
+    );
   }
 });
 
 Deno.test("placeInYear() moves provisional stamps into leap and non-leap years", () => {
-  assertEquals(iso(placeInYear(parseSyslogStamp("Mar  1 00:00:00"), 2023)), "2023-03-01T00:00:00.000Z");
-  assertEquals(iso(placeInYear(parseSyslogStamp("Dec 31 12:00:00"), 2025)), "2025-12-31T12:00:00.000Z");
-  assertEquals(iso(placeInYear(parseSyslogStamp("Feb 29 12:00:00"), 2024)), "2024-02-29T12:00:00.000Z");
-  assertEquals(iso(placeInYear(parseSyslogStamp("Jan 15 12:00:00"), 2026)), "2026-01-15T12:00:00.000Z");
+  assertEquals(
+    iso(placeInYear(parseSyslogStamp("Mar  1 00:00:00"), 2023)),
+    "2023-03-01T00:00:00.000Z",
+  );
+  assertEquals(
+    iso(placeInYear(parseSyslogStamp("Dec 31 12:00:00"), 2025)),
+    "2025-12-31T12:00:00.000Z",
+  );
+  assertEquals(
+    iso(placeInYear(parseSyslogStamp("Feb 29 12:00:00"), 2024)),
+    "2024-02-29T12:00:00.000Z",
+  );
+  assertEquals(
+    iso(placeInYear(parseSyslogStamp("Jan 15 12:00:00"), 2026)),
+    "2026-01-15T12:00:00.000Z",
+  );
 });
 
 Deno.test("parseIsoStamp() reads fail2ban, RFC 3339 and short-iso stamps", async (t) => {
@@ -63,4 +75,3 @@ Deno.test("ZoneConverter rejects an unknown zone with a RangeError naming it", (
     assertOk((error as Error).message.includes("Mars/Olympus"));
   }
 });
-

@@ -35,9 +35,7 @@ Options:
   --year YYYY       year of the first syslog line of every file (default: inferred
                     per file from its modification time and rotation order)
   --timezone ZONE   IANA time zone the logs were written in, for stamps without
-                    a zone (default: this machine's zone, ${
-  Intl.DateTimeFormat().resolvedOptions().timeZone
-})
+                    a zone (default: this machine's zone, ${Intl.DateTimeFormat().resolvedOptions().timeZone})
   --quiet           no progress on stderr
   -h, --help        this help
 
@@ -71,7 +69,9 @@ function parseOptions(args: string[]) {
   }
   const { values, positionals } = parsed;
   const top = Number(values.top);
-  if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number, not "${values.top}"`);
+  if (!Number.isInteger(top) || top < 0) {
+    throw new UsageError(`--top takes a whole number, not "${values.top}"`);
+  }
   let year: number | undefined;
   if (values.year !== undefined) {
     year = Number(values.year);
@@ -108,7 +108,9 @@ export async function main(args: string[]): Promise<number> {
     paths = [relative(Deno.cwd(), SAMPLE_DIR) || "."];
     if (!options.quiet) {
       console.error(
-        `jailbook: no PATH given, reading the bundled sample logs in ${paths[0]} (use --logs /var/log for this server)`,
+        `jailbook: no PATH given, reading the bundled sample logs in ${
+          paths[0]
+        } (use --logs /var/log for this server)`,
       );
     }
   }
@@ -121,7 +123,9 @@ export async function main(args: string[]): Promise<number> {
   }
   if (files.length === 0) {
     console.error(
-      `jailbook parse: no logs found in ${paths.join(", ")}: expected fail2ban.log*, auth.log*, secure*, ` +
+      `jailbook parse: no logs found in ${
+        paths.join(", ")
+      }: expected fail2ban.log*, auth.log*, secure*, ` +
         `apache2/, httpd/ or nginx/ access*/error*, or fail2ban.sqlite3${
           problems.length ? `\n${problems.map((p) => `  ${p.path}: ${p.reason}`).join("\n")}` : ""
         }`,
@@ -129,7 +133,9 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   const aggregator = new SummaryAggregator();
-  const writer = options.summary ? undefined : new JsonLinesWriter(Deno.stdout, files.map((f) => f.path));
+  const writer = options.summary
+    ? undefined
+    : new JsonLinesWriter(Deno.stdout, files.map((f) => f.path));
   const consumer = writer ? new Tee(writer, aggregator) : aggregator;
   const started = performance.now();
   let report;
@@ -138,7 +144,10 @@ export async function main(args: string[]): Promise<number> {
       timeZone: options.timezone,
       year: options.year,
       onFile: progress
-        ? (file, i, n) => Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[Kreading ${file.path} (${i + 1}/${n})`))
+        ? (file, i, n) =>
+          Deno.stderr.writeSync(
+            new TextEncoder().encode(`\r\x1b[Kreading ${file.path} (${i + 1}/${n})`),
+          )
         : undefined,
     });
     writer?.flush();
@@ -148,7 +157,9 @@ export async function main(args: string[]): Promise<number> {
   }
   if (progress) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   const data = summarize(aggregator, report, problems, options.top);
-  const text = options.json ? JSON.stringify({ ...data, seconds: (performance.now() - started) / 1000 }, null, 2) + "\n" : renderSummary(data);
+  const text = options.json
+    ? JSON.stringify({ ...data, seconds: (performance.now() - started) / 1000 }, null, 2) + "\n"
+    : renderSummary(data);
   const out = options.summary ? Deno.stdout : Deno.stderr;
   out.writeSync(new TextEncoder().encode(text));
   return 0;

@@ -247,7 +247,9 @@ export async function discoverLogs(
       entries.sort((a, b) => (a.name < b.name ? -1 : 1));
       for (const entry of entries) {
         const full = join(dir, entry.name);
-        if (entry.isDirectory && !inWebDir && (WEB_DIRS as readonly string[]).includes(entry.name)) {
+        if (
+          entry.isDirectory && !inWebDir && (WEB_DIRS as readonly string[]).includes(entry.name)
+        ) {
           await scan(full, true);
         } else if ((entry.isFile || entry.isSymlink) && wantedInLogDir(entry.name, inWebDir)) {
           await add(full, false);

@@ -19,7 +19,12 @@ const KIND_PREFIX = KINDS.map((k) =>
 const DEFAULT_SUSPICIOUS = KINDS.map((k) => k.suspicious);
 
 /** Format one event as a JSON object (no newline). */
-export function eventToJson(event: ParsedEvent, time: number, fileJson: string, line: number): string {
+export function eventToJson(
+  event: ParsedEvent,
+  time: number,
+  fileJson: string,
+  line: number,
+): string {
   let s = `{"file":${fileJson},"line":${line}`;
   if (time === time) s += `,"time":"${new Date(time).toISOString()}"`;
   s += KIND_PREFIX[event.kind] + (event.suspicious ?? DEFAULT_SUSPICIOUS[event.kind]);

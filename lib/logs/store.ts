@@ -89,7 +89,16 @@ export interface EventColumns {
 }
 
 /** Dictionary-encoded string columns and their dictionaries. */
-export const DICTIONARY_COLUMNS = ["ip", "user", "jail", "host", "method", "path", "agent", "detail"] as const;
+export const DICTIONARY_COLUMNS = [
+  "ip",
+  "user",
+  "jail",
+  "host",
+  "method",
+  "path",
+  "agent",
+  "detail",
+] as const;
 
 /** An {@linkcode EventConsumer} that keeps every event in columns. */
 export class EventStore implements EventConsumer {
@@ -132,7 +141,9 @@ export class EventStore implements EventConsumer {
     this.#status = new Column(i32, capacity);
     this.#bytes = new Column(f64, capacity);
     this.#banSeconds = new Column(f64, capacity);
-    this.#strings = Object.fromEntries(DICTIONARY_COLUMNS.map((c) => [c, new Column(i32, capacity)])) as Record<
+    this.#strings = Object.fromEntries(
+      DICTIONARY_COLUMNS.map((c) => [c, new Column(i32, capacity)]),
+    ) as Record<
       typeof DICTIONARY_COLUMNS[number],
       Column<Int32Array>
     >;
