@@ -26,7 +26,9 @@ async function geo(args: string[], env: Record<string, string> = {}, stdin?: str
 async function filesText(dir: string): Promise<string> {
   let text = "";
   for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile) text += new TextDecoder("latin1").decode(await Deno.readFile(join(dir, entry.name)));
+    if (entry.isFile) {
+      text += new TextDecoder("latin1").decode(await Deno.readFile(join(dir, entry.name)));
+    }
   }
   return text;
 }
@@ -38,10 +40,17 @@ Deno.test("geo reads IPs from parse's JSON Lines on stdin and prints IpDetails w
     { ip: "10.0.0.1", kind: "failed_password" },
     { kind: "http_request" },
   ].map((e) => JSON.stringify(e)).join("\n");
-  const { code, stdout, stderr } = await geo(["--cache", await Deno.makeTempDir(), "-"], {}, events);
+  const { code, stdout, stderr } = await geo(
+    ["--cache", await Deno.makeTempDir(), "-"],
+    {},
+    events,
+  );
   assertEquals(code, 0, stderr);
   const rows = stdout.trim().split("\n").map((l) => JSON.parse(l));
-  assertEquals(rows.map((r) => [r.ip, r.ip_class]), [["81.2.69.160", "public"], ["8.8.8.8", "public"], ["10.0.0.1", "private"]]);
+  assertEquals(rows.map((r) => [r.ip, r.ip_class]), [["81.2.69.160", "public"], [
+    "8.8.8.8",
+    "public",
+  ], ["10.0.0.1", "private"]]);
   assertEquals(rows[1]["country.iso_code"], "US");
   assertEquals(rows[1]["traits.autonomous_system_number"], 15169);
   assertEquals(rows[2]["country.iso_code"], null);
@@ -58,9 +67,28 @@ Deno.test("geo with MaxMind Insights: faults survived, key never printed or cach
     ],
   });
   const cache = await Deno.makeTempDir();
-  const env = { MAXMIND_ACCOUNT_ID: "42", MAXMIND_LICENSE_KEY: KEY, JAILBOOK_MAXMIND_URL: server.url };
-  const ips = ["81.2.69.160", "2.125.160.216", "67.43.156.1", "175.16.199.1", "55.0.0.2", "2001:218::1"];
-  const args = ["--provider", "maxmind-insights,dbip,asn", "--cache", cache, "--retries", "3", ...ips];
+  const env = {
+    MAXMIND_ACCOUNT_ID: "42",
+    MAXMIND_LICENSE_KEY: KEY,
+    JAILBOOK_MAXMIND_URL: server.url,
+  };
+  const ips = [
+    "81.2.69.160",
+    "2.125.160.216",
+    "67.43.156.1",
+    "175.16.199.1",
+    "55.0.0.2",
+    "2001:218::1",
+  ];
+  const args = [
+    "--provider",
+    "maxmind-insights,dbip,asn",
+    "--cache",
+    cache,
+    "--retries",
+    "3",
+    ...ips,
+  ];
   const first = await geo(args, env);
   assertEquals(first.code, 0, first.stderr);
   const rows = first.stdout.trim().split("\n").map((l) => JSON.parse(l));
@@ -81,8 +109,19 @@ Deno.test("geo with MaxMind Insights: faults survived, key never printed or cach
 Deno.test("geo --offline answers from the cache only and names the IPs it could not answer", async () => {
   await using server = startMockMaxmind();
   const cache = await Deno.makeTempDir();
-  const env = { MAXMIND_ACCOUNT_ID: "42", MAXMIND_LICENSE_KEY: KEY, JAILBOOK_MAXMIND_URL: server.url };
-  const { code, stdout, stderr } = await geo(["--provider", "maxmind-city", "--offline", "--cache", cache, "81.2.69.160"], env);
+  const env = {
+    MAXMIND_ACCOUNT_ID: "42",
+    MAXMIND_LICENSE_KEY: KEY,
+    JAILBOOK_MAXMIND_URL: server.url,
+  };
+  const { code, stdout, stderr } = await geo([
+    "--provider",
+    "maxmind-city",
+    "--offline",
+    "--cache",
+    cache,
+    "81.2.69.160",
+  ], env);
   assertEquals(code, 0, stderr);
   assertEquals(server.total, 0);
   assertIncludes(stderr, "Offline: maxmind-city has no cached answer for 1 IPs: 81.2.69.160");
@@ -91,18 +130,45 @@ Deno.test("geo --offline answers from the cache only and names the IPs it could 
 
 Deno.test("geo --dry-run says how many paid queries a run would make", async () => {
   await using server = startMockMaxmind();
-  const env = { MAXMIND_ACCOUNT_ID: "42", MAXMIND_LICENSE_KEY: KEY, JAILBOOK_MAXMIND_URL: server.url };
-  const { stderr } = await geo(["--provider", "maxmind-insights", "--dry-run", "--cache", await Deno.makeTempDir(), "81.2.69.160", "175.16.199.1"], env);
+  const env = {
+    MAXMIND_ACCOUNT_ID: "42",
+    MAXMIND_LICENSE_KEY: KEY,
+    JAILBOOK_MAXMIND_URL: server.url,
+  };
+  const { stderr } = await geo([
+    "--provider",
+    "maxmind-insights",
+    "--dry-run",
+    "--cache",
+    await Deno.makeTempDir(),
+    "81.2.69.160",
+    "175.16.199.1",
+  ], env);
   assertEquals(server.total, 0);
-  assertIncludes(stderr, "Dry run: maxmind-insights would make 2 paid queries (0 answered by the cache)");
+  assertIncludes(
+    stderr,
+    "Dry run: maxmind-insights would make 2 paid queries (0 answered by the cache)",
+  );
 });
 
 Deno.test("geo stops spending when the account is out of queries and keeps what it has", async () => {
   await using server = startMockMaxmind({ queriesRemaining: 2 });
   const cache = await Deno.makeTempDir();
-  const env = { MAXMIND_ACCOUNT_ID: "42", MAXMIND_LICENSE_KEY: KEY, JAILBOOK_MAXMIND_URL: server.url };
+  const env = {
+    MAXMIND_ACCOUNT_ID: "42",
+    MAXMIND_LICENSE_KEY: KEY,
+    JAILBOOK_MAXMIND_URL: server.url,
+  };
   const ips = ["81.2.69.160", "2.125.160.216", "67.43.156.1", "175.16.199.1", "89.160.20.113"];
-  const { code, stdout, stderr } = await geo(["--provider", "maxmind-insights", "--concurrency", "1", "--cache", cache, ...ips], env);
+  const { code, stdout, stderr } = await geo([
+    "--provider",
+    "maxmind-insights",
+    "--concurrency",
+    "1",
+    "--cache",
+    cache,
+    ...ips,
+  ], env);
   assertEquals(code, 0, stderr);
   assertOk(server.total <= 3, `stopped after the 402 (${server.total} requests)`);
   const rows = stdout.trim().split("\n").map((l) => JSON.parse(l));
@@ -122,9 +188,21 @@ Deno.test("geo rejects bad options and missing keys with exit 2", async () => {
 Deno.test("geo --max-queries caps paid queries for the run and lists the rest as failed, retried next run", async () => {
   await using server = startMockMaxmind();
   const cache = await Deno.makeTempDir();
-  const env = { MAXMIND_ACCOUNT_ID: "42", MAXMIND_LICENSE_KEY: KEY, JAILBOOK_MAXMIND_URL: server.url };
+  const env = {
+    MAXMIND_ACCOUNT_ID: "42",
+    MAXMIND_LICENSE_KEY: KEY,
+    JAILBOOK_MAXMIND_URL: server.url,
+  };
   const ips = ["81.2.69.160", "175.16.199.1", "89.160.20.113"];
-  const capped = await geo(["--provider", "maxmind-city", "--max-queries", "1", "--cache", cache, ...ips], env);
+  const capped = await geo([
+    "--provider",
+    "maxmind-city",
+    "--max-queries",
+    "1",
+    "--cache",
+    cache,
+    ...ips,
+  ], env);
   assertEquals(capped.code, 0, capped.stderr);
   assertEquals(server.total, 1);
   assertIncludes(capped.stderr, "Failed (2");

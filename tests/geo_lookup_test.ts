@@ -60,38 +60,64 @@ const client = (): RequestClient => {
 
 Deno.test("lookupIps() merges providers column by column and records provenance", async () => {
   const city = table("dbip", {
-    "81.2.69.160": { columns: { "country.iso_code": "GB", "city.names.en": "London", "traits.isp": null }, network: "81.2.69.0/24" },
+    "81.2.69.160": {
+      columns: { "country.iso_code": "GB", "city.names.en": "London", "traits.isp": null },
+      network: "81.2.69.0/24",
+    },
   });
   const asn = table("asn", {
-    "81.2.69.160": { columns: { "country.iso_code": "FR", "traits.autonomous_system_number": 20712 } },
+    "81.2.69.160": {
+      columns: { "country.iso_code": "FR", "traits.autonomous_system_number": 20712 },
+    },
   });
-  const { details, attributions } = await lookupIps(["81.2.69.160", "::ffff:81.2.69.160", "10.0.0.1", "bogus"], {
+  const { details, attributions } = await lookupIps([
+    "81.2.69.160",
+    "::ffff:81.2.69.160",
+    "10.0.0.1",
+    "bogus",
+  ], {
     providers: [city, asn],
     cacheDir: await Deno.makeTempDir(),
     now: () => Date.UTC(2026, 0, 1),
   });
   assertEquals(details.length, 2);
   const d = details[0];
-  assertEquals([d["country.iso_code"], d["city.names.en"], d["traits.autonomous_system_number"], d["traits.isp"]], [
+  assertEquals([
+    d["country.iso_code"],
+    d["city.names.en"],
+    d["traits.autonomous_system_number"],
+    d["traits.isp"],
+  ], [
     "GB",
     "London",
     20712,
     null,
   ]);
-  assertEquals(d.sources, { "country.iso_code": "dbip", "city.names.en": "dbip", "traits.autonomous_system_number": "asn" });
+  assertEquals(d.sources, {
+    "country.iso_code": "dbip",
+    "city.names.en": "dbip",
+    "traits.autonomous_system_number": "asn",
+  });
   assertEquals([d.provider, d.network, d.source_version, d.fetched_at], [
     "dbip,asn",
     "81.2.69.0/24",
     "dbip 2026-06-05; asn 2026-06-05",
     "2026-01-01T00:00:00.000Z",
   ]);
-  assertEquals([details[1].ip, details[1].ip_class, details[1].provider], ["10.0.0.1", "private", null]);
+  assertEquals([details[1].ip, details[1].ip_class, details[1].provider], [
+    "10.0.0.1",
+    "private",
+    null,
+  ]);
   assertEquals(attributions, ["dbip attribution", "asn attribution"]);
 });
 
 Deno.test("lookupIps() never sends non-public addresses and asks nothing on a rerun", async () => {
   const cacheDir = await Deno.makeTempDir();
-  const svc = service("maxmind-insights", (ip, c) => c.answer(ip, { status: "ok", raw: { columns: { "country.iso_code": "DE" } } }));
+  const svc = service(
+    "maxmind-insights",
+    (ip, c) => c.answer(ip, { status: "ok", raw: { columns: { "country.iso_code": "DE" } } }),
+  );
   const ips = ["5.9.0.1", "5.9.0.2", "192.168.1.1", "100.64.0.1", "2001:db8::1", "127.0.0.1"];
   const first = await lookupIps(ips, { providers: [svc], cacheDir, client });
   assertEquals(svc.asked, ["5.9.0.1", "5.9.0.2"]);
@@ -105,15 +131,34 @@ Deno.test("lookupIps() never sends non-public addresses and asks nothing on a re
 Deno.test("lookupIps() offline lists what it could not answer; refresh asks again; expiry re-asks", async () => {
   const cacheDir = await Deno.makeTempDir();
   let clock = 1000;
-  const svc = service("ipinfo", (ip, c) => c.answer(ip, { status: "ok", raw: { columns: { "city.names.en": "Berlin" } } }));
-  const offline = await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, offline: true, now: () => clock });
+  const svc = service(
+    "ipinfo",
+    (ip, c) => c.answer(ip, { status: "ok", raw: { columns: { "city.names.en": "Berlin" } } }),
+  );
+  const offline = await lookupIps(["5.9.0.1"], {
+    providers: [svc],
+    cacheDir,
+    offline: true,
+    now: () => clock,
+  });
   assertEquals(offline.notAsked, [{ provider: "ipinfo", ips: ["5.9.0.1"], paid: true }]);
   assertEquals(svc.asked, []);
   await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client, now: () => clock });
-  await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client, now: () => clock, refresh: true });
+  await lookupIps(["5.9.0.1"], {
+    providers: [svc],
+    cacheDir,
+    client,
+    now: () => clock,
+    refresh: true,
+  });
   assertEquals(svc.asked.length, 2, "refresh re-asks");
   clock += 1001; // past the 1000 ms TTL
-  const expired = await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client, now: () => clock });
+  const expired = await lookupIps(["5.9.0.1"], {
+    providers: [svc],
+    cacheDir,
+    client,
+    now: () => clock,
+  });
   assertEquals([svc.asked.length, expired.stats[0].expired], [3, 1]);
 });
 
@@ -121,7 +166,12 @@ Deno.test("lookupIps() keeps definitive misses in a negative cache", async () =>
   const cacheDir = await Deno.makeTempDir();
   const svc = service("maxmind-city", (ip, c) => c.answer(ip, { status: "not_found" }));
   await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client, now: () => 0 });
-  const again = await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client, now: () => 100 });
+  const again = await lookupIps(["5.9.0.1"], {
+    providers: [svc],
+    cacheDir,
+    client,
+    now: () => 100,
+  });
   assertEquals([svc.asked.length, again.stats[0].notFound], [1, 1]);
   await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client, now: () => 600 });
   assertEquals(svc.asked.length, 2, "negative answers expire after negativeTtlMs");
@@ -130,12 +180,20 @@ Deno.test("lookupIps() keeps definitive misses in a negative cache", async () =>
 Deno.test("lookupIps() lists failures with reasons, persists them, and a rerun finishes them", async () => {
   const cacheDir = await Deno.makeTempDir();
   let down = true;
-  const svc = service("rdap", (ip, c) =>
-    down && ip.endsWith(".2")
-      ? c.answer(ip, { status: "error", reason: "HTTP 503 after 3 tries", retryable: true })
-      : c.answer(ip, { status: "ok", raw: { columns: { "rdap.name": "NET" } } }));
+  const svc = service(
+    "rdap",
+    (ip, c) =>
+      down && ip.endsWith(".2")
+        ? c.answer(ip, { status: "error", reason: "HTTP 503 after 3 tries", retryable: true })
+        : c.answer(ip, { status: "ok", raw: { columns: { "rdap.name": "NET" } } }),
+  );
   const first = await lookupIps(["5.9.0.1", "5.9.0.2"], { providers: [svc], cacheDir, client });
-  assertEquals(first.failed, [{ ip: "5.9.0.2", provider: "rdap", reason: "HTTP 503 after 3 tries", retryable: true }]);
+  assertEquals(first.failed, [{
+    ip: "5.9.0.2",
+    provider: "rdap",
+    reason: "HTTP 503 after 3 tries",
+    retryable: true,
+  }]);
   assertEquals(first.details[1].failure, "rdap: HTTP 503 after 3 tries");
   const cache = GeoCache.open(cacheDir, "rdap");
   assertEquals(cache.failures().map((f) => f.ip), ["5.9.0.2"]);
@@ -155,7 +213,11 @@ Deno.test("lookupIps() marks IPs not asked after a stop (out of funds) as failed
     if (ip === "5.9.0.2") c.stop("INSUFFICIENT_FUNDS: the account is out of funds");
     else c.answer(ip, { status: "ok", raw: { columns: { "traits.isp": "Hetzner" } } });
   });
-  const result = await lookupIps(["5.9.0.1", "5.9.0.2", "5.9.0.3"], { providers: [svc], cacheDir, client });
+  const result = await lookupIps(["5.9.0.1", "5.9.0.2", "5.9.0.3"], {
+    providers: [svc],
+    cacheDir,
+    client,
+  });
   assertEquals(svc.asked, ["5.9.0.1", "5.9.0.2"]);
   assertEquals(result.details[0]["traits.isp"], "Hetzner");
   assertEquals(result.failed.map((f) => [f.ip, f.reason]), [
@@ -168,28 +230,55 @@ Deno.test("lookupIps() answers later IPs of a network from one cached network an
   const cacheDir = await Deno.makeTempDir();
   const svc = service(
     "rdap",
-    (ip, c) => c.answer(ip, { status: "ok", raw: { columns: { "rdap.handle": "NET-5-9" } }, network: "5.9.0.0/16" }),
+    (ip, c) =>
+      c.answer(ip, {
+        status: "ok",
+        raw: { columns: { "rdap.handle": "NET-5-9" } },
+        network: "5.9.0.0/16",
+      }),
     { cachesNetworks: true },
   );
   await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client });
   const result = await lookupIps(["5.9.0.1", "5.9.200.7"], { providers: [svc], cacheDir, client });
   assertEquals(svc.asked, ["5.9.0.1"]);
-  assertEquals(result.details.map((d) => [d["rdap.handle"], d.network]), [["NET-5-9", "5.9.0.0/16"], ["NET-5-9", "5.9.0.0/16"]]);
+  assertEquals(result.details.map((d) => [d["rdap.handle"], d.network]), [
+    ["NET-5-9", "5.9.0.0/16"],
+    ["NET-5-9", "5.9.0.0/16"],
+  ]);
 });
 
 Deno.test("lookupIps() dry run counts the paid queries it would make and what the cache covers", async () => {
   const cacheDir = await Deno.makeTempDir();
-  const svc = service("maxmind-insights", (ip, c) => c.answer(ip, { status: "ok", raw: { columns: {} } }));
+  const svc = service(
+    "maxmind-insights",
+    (ip, c) => c.answer(ip, { status: "ok", raw: { columns: {} } }),
+  );
   await lookupIps(["5.9.0.1"], { providers: [svc], cacheDir, client });
-  const dry = await lookupIps(["5.9.0.1", "5.9.0.2", "5.9.0.3"], { providers: [svc], cacheDir, dryRun: true });
-  assertEquals(dry.notAsked, [{ provider: "maxmind-insights", ips: ["5.9.0.2", "5.9.0.3"], paid: true }]);
+  const dry = await lookupIps(["5.9.0.1", "5.9.0.2", "5.9.0.3"], {
+    providers: [svc],
+    cacheDir,
+    dryRun: true,
+  });
+  assertEquals(dry.notAsked, [{
+    provider: "maxmind-insights",
+    ips: ["5.9.0.2", "5.9.0.3"],
+    paid: true,
+  }]);
   assertEquals(dry.stats[0].fromCache, 1);
   assertEquals(svc.asked, ["5.9.0.1"]);
 });
 
 async function writer(dir: string, prefix: string, count: number) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./support/cache_writer.ts", import.meta.url).pathname, dir, "ipinfo", prefix, String(count)],
+    args: [
+      "run",
+      "-A",
+      new URL("./support/cache_writer.ts", import.meta.url).pathname,
+      dir,
+      "ipinfo",
+      prefix,
+      String(count),
+    ],
     stdout: "piped",
     stderr: "piped",
   });
@@ -222,7 +311,11 @@ Deno.test("GeoCache survives two runs writing at once", async () => {
     (await writer(dir, "5.9", 3000)).output(),
     (await writer(dir, "46.4", 3000)).output(),
   ]);
-  assertEquals([a.code, b.code], [0, 0], new TextDecoder().decode(a.stderr) + new TextDecoder().decode(b.stderr));
+  assertEquals(
+    [a.code, b.code],
+    [0, 0],
+    new TextDecoder().decode(a.stderr) + new TextDecoder().decode(b.stderr),
+  );
   const cache = GeoCache.open(dir, "ipinfo");
   assertEquals([cache.integrity(), cache.size()], ["ok", 6000]);
   cache.close();

@@ -91,7 +91,9 @@ function parseOptions(args: string[]) {
   const whole = (name: string, text: string | undefined, min: number) => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number ≥ ${min}, not "${text}"`);
+    if (!Number.isInteger(n) || n < min) {
+      throw new UsageError(`--${name} takes a whole number ≥ ${min}, not "${text}"`);
+    }
     return n;
   };
   const timeout = Number(values.timeout);
@@ -107,7 +109,9 @@ function parseOptions(args: string[]) {
 }
 
 /** Collect IPs from arguments, files and standard input. */
-async function readInputs(inputs: string[]): Promise<{ ips: string[]; invalid: number; problems: string[] }> {
+async function readInputs(
+  inputs: string[],
+): Promise<{ ips: string[]; invalid: number; problems: string[] }> {
   const ips: string[] = [];
   let invalid = 0;
   const problems: string[] = [];
@@ -146,7 +150,11 @@ async function readInputs(inputs: string[]): Promise<{ ips: string[]; invalid: n
       try {
         await readLines(input, take);
       } catch (error) {
-        problems.push(`cannot read ${input}: ${error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message}`);
+        problems.push(
+          `cannot read ${input}: ${
+            error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message
+          }`,
+        );
       }
     }
   }
@@ -166,7 +174,10 @@ export function detailsToJson(d: IpDetails): string {
 }
 
 /** Statistics for people. */
-export function renderGeoStats(result: LookupResult, options: { dryRun?: boolean; offline?: boolean } = {}): string {
+export function renderGeoStats(
+  result: LookupResult,
+  options: { dryRun?: boolean; offline?: boolean } = {},
+): string {
   const lines: string[] = [];
   const answered = result.details.filter((d) => d.provider !== null).length;
   lines.push(`IPs: ${result.details.length} (${answered} with details)`);
@@ -176,11 +187,15 @@ export function renderGeoStats(result: LookupResult, options: { dryRun?: boolean
   lines.push("Providers:");
   for (const s of result.stats) {
     const online = s.kind === "online"
-      ? `  from cache ${s.fromCache}  asked ${s.fetched}${s.expired ? `  expired ${s.expired}` : ""}  failed ${s.failed}${
-        s.notAsked ? `  not asked ${s.notAsked}` : ""
-      }`
+      ? `  from cache ${s.fromCache}  asked ${s.fetched}${
+        s.expired ? `  expired ${s.expired}` : ""
+      }  failed ${s.failed}${s.notAsked ? `  not asked ${s.notAsked}` : ""}`
       : "";
-    lines.push(`  ${s.provider.padEnd(17)} answered ${s.answered}/${s.asked}  not found ${s.notFound}${online}`);
+    lines.push(
+      `  ${
+        s.provider.padEnd(17)
+      } answered ${s.answered}/${s.asked}  not found ${s.notFound}${online}`,
+    );
   }
   for (const n of result.notAsked) {
     if (options.dryRun) {
@@ -190,12 +205,18 @@ export function renderGeoStats(result: LookupResult, options: { dryRun?: boolean
         } answered by the cache)`,
       );
     } else {
-      lines.push(`Offline: ${n.provider} has no cached answer for ${n.ips.length} IPs: ${n.ips.slice(0, 10).join(", ")}${n.ips.length > 10 ? ", …" : ""}`);
+      lines.push(
+        `Offline: ${n.provider} has no cached answer for ${n.ips.length} IPs: ${
+          n.ips.slice(0, 10).join(", ")
+        }${n.ips.length > 10 ? ", …" : ""}`,
+      );
     }
   }
   if (result.failed.length) {
     lines.push(`Failed (${result.failed.length}, kept in the cache and retried on the next run):`);
-    for (const f of result.failed.slice(0, 20)) lines.push(`  ${f.ip} (${f.provider}): ${f.reason}`);
+    for (const f of result.failed.slice(0, 20)) {
+      lines.push(`  ${f.ip} (${f.provider}): ${f.reason}`);
+    }
     if (result.failed.length > 20) lines.push(`  … and ${result.failed.length - 20} more`);
   }
   for (const a of result.attributions) lines.push(a);
@@ -219,10 +240,14 @@ export async function main(args: string[]): Promise<number> {
   }
   const secrets = secretsOf(settings);
   const say = (text: string) => {
-    if (!options.quiet) Deno.stderr.writeSync(new TextEncoder().encode(redactSecrets(text, secrets)));
+    if (!options.quiet) {
+      Deno.stderr.writeSync(new TextEncoder().encode(redactSecrets(text, secrets)));
+    }
   };
   if (options.inputs.length === 0) {
-    console.error("jailbook geo: give IPs, files of IPs, or - for standard input\nTry: deno task geo --help");
+    console.error(
+      "jailbook geo: give IPs, files of IPs, or - for standard input\nTry: deno task geo --help",
+    );
     return 2;
   }
   const { ips, invalid, problems } = await readInputs(options.inputs);
@@ -231,7 +256,9 @@ export async function main(args: string[]): Promise<number> {
   if (options.mmdb) settings.maxmindDatabases.push(...options.mmdb);
   let providers;
   try {
-    const names = options.provider ? parseProviderList(options.provider) : defaultProviders(settings);
+    const names = options.provider
+      ? parseProviderList(options.provider)
+      : defaultProviders(settings);
     providers = openProviders(names, settings);
   } catch (error) {
     const prefix = error instanceof GeoConfigError ? "" : "cannot open a provider: ";
@@ -271,7 +298,13 @@ export async function main(args: string[]): Promise<number> {
         return client;
       },
       onProgress: (p) =>
-        progress?.update({ label: p.provider, done: p.done, total: p.total, cached: p.fromCache, failed: p.failed }),
+        progress?.update({
+          label: p.provider,
+          done: p.done,
+          total: p.total,
+          cached: p.fromCache,
+          failed: p.failed,
+        }),
     });
   } finally {
     progress?.done();
@@ -284,7 +317,9 @@ export async function main(args: string[]): Promise<number> {
   if (out) Deno.stdout.writeSync(new TextEncoder().encode(redactSecrets(out, secrets) + "\n"));
   say(renderGeoStats(result, { dryRun: options["dry-run"], offline: options.offline }));
   if (invalid > 0) say(`Input lines that were not IP addresses: ${invalid}\n`);
-  if (abort.signal.aborted) say("Interrupted: answers so far are in the cache; run again to finish.\n");
+  if (abort.signal.aborted) {
+    say("Interrupted: answers so far are in the cache; run again to finish.\n");
+  }
   return abort.signal.aborted ? 130 : 0;
 }
 

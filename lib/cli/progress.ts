@@ -20,7 +20,9 @@ export interface ProgressOptions {
 
 /** A progress bar; `update` as work advances, `done` at the end. */
 export interface ProgressBar {
-  update(state: { label: string; done: number; total: number; cached?: number; failed?: number }): void;
+  update(
+    state: { label: string; done: number; total: number; cached?: number; failed?: number },
+  ): void;
   /** Clear the line. */
   done(): void;
   /** True when it draws anything. */
@@ -32,7 +34,9 @@ export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "--:--";
   const s = Math.round(seconds);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}` : `${m}:${String(r).padStart(2, "0")}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}`
+    : `${m}:${String(r).padStart(2, "0")}`;
 }
 
 /** The text of one progress line (without control characters). */
@@ -47,7 +51,9 @@ export function progressLine(
   const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
   const eta = rate > 0 ? (total - done) / rate : NaN;
   const parts = [
-    `${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${Math.floor(fraction * 100)}%`,
+    `${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${
+      Math.floor(fraction * 100)
+    }%`,
     `${rate.toFixed(rate < 10 ? 1 : 0)}/s`,
     `ETA ${formatDuration(eta)}`,
   ];
@@ -73,7 +79,9 @@ export function createProgressBar(options: ProgressOptions = {}): ProgressBar {
       if (t - last < 100 && state.done < state.total) return;
       last = t;
       drawn = true;
-      stream.writeSync(encoder.encode(`\r\x1b[K${progressLine(state, (t - started) / 1000, options.width)}`));
+      stream.writeSync(
+        encoder.encode(`\r\x1b[K${progressLine(state, (t - started) / 1000, options.width)}`),
+      );
     },
     done() {
       if (active && drawn) stream.writeSync(encoder.encode("\r\x1b[K"));
