@@ -1,0 +1,151 @@
+/**
+ * Rasterises charts to PNG with resvg, using the fonts bundled in `data/fonts/` so that text looks
+ * the same on every machine, including servers without any system font.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import type * as ResvgModule from "@resvg/resvg-js";
+import { PROJECT_ROOT } from "../paths.ts";
+import { svgString } from "./svg_string.ts";
+
+/** The fonts bundled with jailbook (DejaVu Sans, Bitstream Vera licence; see data/fonts/). */
+export const BUNDLED_FONT_FILES: readonly string[] = [
+  `${PROJECT_ROOT}/data/fonts/DejaVuSans.ttf`,
+  `${PROJECT_ROOT}/data/fonts/DejaVuSans-Bold.ttf`,
+];
+
+/** The family name of the bundled font. */
+export const BUNDLED_FONT_FAMILY = "DejaVu Sans";
+
+/** Options of {@link svgToPng}. */
+export interface PngOptions {
+  /**
+   * Pixels per SVG unit (2 gives a sharp image on high-density screens), from 0.1 to 10.
+   *
+   * @default 2
+   */
+  scale?: number;
+  /**
+   * Background colour (any CSS colour); `null` keeps the background transparent.
+   *
+   * @default "white"
+   */
+  background?: string | null;
+  /**
+   * Font files to use. Every generic family (`sans-serif`, `system-ui` falls back to it, …) maps to
+   * `fontFamily`.
+   *
+   * @default {@link BUNDLED_FONT_FILES}
+   */
+  fontFiles?: readonly string[];
+  /**
+   * The family used for text whose family is not found.
+   *
+   * @default {@link BUNDLED_FONT_FAMILY}
+   */
+  fontFamily?: string;
+  /**
+   * Also load the machine's fonts (slower, and the picture then depends on the machine).
+   *
+   * @default false
+   */
+  loadSystemFonts?: boolean;
+}
+
+const OPTION_NAMES = ["scale", "background", "fontFiles", "fontFamily", "loadSystemFonts"];
+
+/**
+ * Renders an SVG chart (element or text) to PNG bytes.
+ *
+ * @example
+ * ```ts
+ * import { missingnessChart, svgToPng } from "./mod.ts";
+ * const png = svgToPng(missingnessChart([{ column: "city", pct_missing: 40 }]));
+ * await Deno.writeFile("/tmp/missing.png", png);
+ * ```
+ *
+ * resvg is a native module: it is loaded on the first call, which needs `--allow-ffi` and
+ * `--allow-sys` (the charts themselves only need `--allow-read`).
+ *
+ * @throws {TypeError} for bad options
+ * @throws {Error} when a font file is missing or resvg cannot read the SVG
+ */
+export function svgToPng(
+  svg: SVGSVGElement | Element | string,
+  options: PngOptions = {},
+): Uint8Array {
+  const settings = readPngOptions(options);
+  const missing = settings.fontFiles.filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new Error(
+      `Cannot render PNG: font file ${
+        missing[0]
+      } not found (the bundled fonts live in data/fonts/)`,
+    );
+  }
+  const family = settings.fontFamily;
+  const { Resvg } = loadResvg();
+  const resvg = new Resvg(svgString(svg), {
+    fitTo: { mode: "zoom", value: settings.scale },
+    background: settings.background ?? undefined,
+    font: {
+      loadSystemFonts: settings.loadSystemFonts,
+      fontFiles: [...settings.fontFiles],
+      defaultFontFamily: family,
+      sansSerifFamily: family,
+      serifFamily: family,
+      monospaceFamily: family,
+      cursiveFamily: family,
+      fantasyFamily: family,
+    },
+    logLevel: "off",
+  });
+  const png = resvg.render().asPng();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+function readPngOptions(options: PngOptions): Required<Omit<PngOptions, "background">> & {
+  background: string | null;
+} {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError("svgToPng(): options must be an object");
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(
+        `svgToPng(): unknown option ${key} (known options: ${OPTION_NAMES.join(", ")})`,
+      );
+    }
+  }
+  const scale = options.scale ?? 2;
+  if (typeof scale !== "number" || !(scale >= 0.1 && scale <= 10)) {
+    throw new TypeError(`svgToPng(): option scale must be a number from 0.1 to 10, got ${scale}`);
+  }
+  const background = options.background === undefined ? "white" : options.background;
+  if (background !== null && typeof background !== "string") {
+    throw new TypeError("svgToPng(): option background must be a CSS colour string or null");
+  }
+  const fontFiles = options.fontFiles ?? BUNDLED_FONT_FILES;
+  if (!Array.isArray(fontFiles) || fontFiles.some((file) => typeof file !== "string")) {
+    throw new TypeError("svgToPng(): option fontFiles must be an array of file paths");
+  }
+  const fontFamily = options.fontFamily ?? BUNDLED_FONT_FAMILY;
+  if (typeof fontFamily !== "string" || fontFamily === "") {
+    throw new TypeError("svgToPng(): option fontFamily must be a non-empty string");
+  }
+  const loadSystemFonts = options.loadSystemFonts ?? false;
+  if (typeof loadSystemFonts !== "boolean") {
+    throw new TypeError("svgToPng(): option loadSystemFonts must be a boolean");
+  }
+  return { scale, background, fontFiles, fontFamily, loadSystemFonts };
+}
+
+let resvgModule: typeof ResvgModule | undefined;
+
+/** Loads resvg on first use, so that importing the charts needs no FFI permission. */
+function loadResvg(): typeof ResvgModule {
+  resvgModule ??= createRequire(import.meta.url)("@resvg/resvg-js") as typeof ResvgModule;
+  return resvgModule;
+}
