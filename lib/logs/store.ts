@@ -77,6 +77,8 @@ export interface EventColumns {
   /** NaN = unknown. */
   bytes: Float64Array;
   banSeconds: Float64Array;
+  /** fail2ban ban count (Increase Ban's `(2 # …)`, the database's bancount), -1 = unknown. */
+  banCount: Int32Array;
   /** Dictionary ids, -1 = unknown. */
   ip: Int32Array;
   user: Int32Array;
@@ -125,6 +127,7 @@ export class EventStore implements EventConsumer {
   readonly #status: Column<Int32Array>;
   readonly #bytes: Column<Float64Array>;
   readonly #banSeconds: Column<Float64Array>;
+  readonly #banCount: Column<Int32Array>;
   readonly #strings: Record<typeof DICTIONARY_COLUMNS[number], Column<Int32Array>>;
 
   constructor(capacity = 4096) {
@@ -141,6 +144,7 @@ export class EventStore implements EventConsumer {
     this.#status = new Column(i32, capacity);
     this.#bytes = new Column(f64, capacity);
     this.#banSeconds = new Column(f64, capacity);
+    this.#banCount = new Column(i32, capacity);
     this.#strings = Object.fromEntries(
       DICTIONARY_COLUMNS.map((c) => [c, new Column(i32, capacity)]),
     ) as Record<
@@ -161,6 +165,7 @@ export class EventStore implements EventConsumer {
     this.#status.set(i, e.status ?? -1);
     this.#bytes.set(i, e.bytes ?? NaN);
     this.#banSeconds.set(i, e.banSeconds ?? NaN);
+    this.#banCount.set(i, e.banCount ?? -1);
     const d = this.dictionaries, s = this.#strings;
     s.ip.set(i, d.ip.id(e.ip));
     s.user.set(i, d.user.id(e.user));
@@ -188,6 +193,7 @@ export class EventStore implements EventConsumer {
       status: this.#status.data.subarray(0, n),
       bytes: this.#bytes.data.subarray(0, n),
       banSeconds: this.#banSeconds.data.subarray(0, n),
+      banCount: this.#banCount.data.subarray(0, n),
       ip: s.ip.data.subarray(0, n),
       user: s.user.data.subarray(0, n),
       jail: s.jail.data.subarray(0, n),
