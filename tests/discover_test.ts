@@ -141,3 +141,24 @@ Deno.test("discoverLogs() reports missing paths and unknown explicit files", asy
   assertEquals(problems[0].reason, "no such file or directory");
   assertIncludes(problems[1].reason, "not a log format jailbook knows");
 });
+
+Deno.test("discoverLogs() recognises a whole saved 'fail2ban-client status sshd' output by content", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "status-sshd.out");
+  await Deno.writeTextFile(
+    path,
+    [
+      "Status for the jail: sshd",
+      "|- Filter",
+      "|  |- Currently failed:\t2",
+      "|  |- Total failed:\t125",
+      "|  `- File list:\t/var/log/auth.log",
+      "`- Actions",
+      "   |- Currently banned:\t2",
+      "   |- Total banned:\t40",
+      "   `- Banned IP list:\t192.0.2.1 2001:db8::5",
+    ].join("\n") + "\n",
+  );
+  const { files } = await discoverLogs([path]);
+  assertEquals(files.map((f) => f.format), ["fail2ban-status"]);
+});

@@ -201,7 +201,10 @@ Deno.test("sniffFail2banStatus() recognises status output", () => {
   assertOk(sniffFail2banStatus("Status"));
   assertOk(sniffFail2banStatus("   `- Banned IP list:\t192.0.2.1"));
   assertOk(sniffFail2banStatus("[{'sshd': ['192.0.2.1']}]"));
-  assertOk(!sniffFail2banStatus("|- Filter"));
+  // every tree line counts, so a whole saved status output sniffs as status
+  assertOk(sniffFail2banStatus("|- Filter"));
+  assertOk(sniffFail2banStatus("|  |- Currently failed:\t2"));
+  assertOk(!sniffFail2banStatus("- a markdown list item"));
   assertOk(!sniffFail2banStatus("2018-12-05,06:33:23,192.0.2.1"));
 });
 

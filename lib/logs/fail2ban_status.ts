@@ -100,8 +100,9 @@ export function sniffFail2banStatus(line: string): boolean {
   const trimmed = line.trim();
   if (trimmed === "Status") return true;
   if (trimmed.startsWith("[{'") || trimmed.startsWith('[{"')) return true;
-  const item = treeItem(line, line.length);
-  return item !== undefined && (item.label === "Banned IP list" || item.label === "IP list");
+  // every line of the tree (`|- Filter`, `|  |- Currently failed:\t2`, `` `- Banned IP list: ``)
+  // counts, so a whole saved status output is recognised by content
+  return treeItem(line, line.length) !== undefined;
 }
 
 /**
