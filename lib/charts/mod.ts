@@ -49,3 +49,4 @@ export {
 export { type RowAccessor, topBarChart, type TopBarOptions } from "./top_bar.ts";
 export { BUNDLED_FONT_FAMILY, BUNDLED_FONT_FILES, type PngOptions, svgToPng } from "./png.ts";
 export { svgString } from "./svg_string.ts";
+export { type Displayable, show, showText } from "./display.ts";
