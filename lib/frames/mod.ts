@@ -131,3 +131,4 @@ export function buildFrames(
     usernamesByCountry: usernamesByCountryFrame(analysis),
   };
 }
+export { failedIpsFrame, filesFrame, lookupStatsFrame, problemsFrame } from "./report.ts";
