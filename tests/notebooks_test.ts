@@ -123,10 +123,9 @@ Deno.test({
       assertOk(svgs.length >= 7, `03 draws its charts (${svgs.length})`);
       const map = svgs.find((o) => o.svg.includes("Where the attacks come from"));
       assertOk(map && count(map.svg, "circle") > 400, "world map with a dot per located IP");
-      assertOk(
-        svgs.some((o) => count(o.svg, "rect") === 168 + (o.svg.match(/<rect/g)!.length - 168)),
-        "heatmap",
-      );
+      const heatmap = svgs.find((o) => o.svg.includes('data-chart="hour-weekday"'));
+      const cells = /<g[^>]*aria-label="cell"[^>]*>(.*?)<\/g>/s.exec(heatmap?.svg ?? "")?.[1] ?? "";
+      assertEquals(count(cells, "rect"), 168, "heatmap has 7 × 24 cells");
       assertOk(n3.some((o) => o.html.includes("109.40.141.78")), "banned IP that also logged in");
       assertOk(
         n3.some((o) => o.html.includes("78.46.216.139")),
