@@ -268,7 +268,7 @@ Deno.test("lookupIps() dry run counts the paid queries it would make and what th
   assertEquals(svc.asked, ["5.9.0.1"]);
 });
 
-async function writer(dir: string, prefix: string, count: number) {
+function writer(dir: string, prefix: string, count: number) {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -286,7 +286,7 @@ async function writer(dir: string, prefix: string, count: number) {
 
 Deno.test("GeoCache stays valid when the writing process is killed mid-write", async () => {
   const dir = await Deno.makeTempDir();
-  const child = (await writer(dir, "5.9", 200_000)).spawn();
+  const child = (writer(dir, "5.9", 200_000)).spawn();
   // wait until it has written a few entries, then kill it hard
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
@@ -308,8 +308,8 @@ Deno.test("GeoCache stays valid when the writing process is killed mid-write", a
 Deno.test("GeoCache survives two runs writing at once", async () => {
   const dir = await Deno.makeTempDir();
   const [a, b] = await Promise.all([
-    (await writer(dir, "5.9", 3000)).output(),
-    (await writer(dir, "46.4", 3000)).output(),
+    (writer(dir, "5.9", 3000)).output(),
+    (writer(dir, "46.4", 3000)).output(),
   ]);
   assertEquals(
     [a.code, b.code],

@@ -63,6 +63,12 @@ export async function hasJupyter(): Promise<boolean> {
   }
 }
 
+/** Remove terminal colour codes (kernels colour their tracebacks). */
+function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex -- the escape character is what is being removed
+  return text.replaceAll(/\u001b\[[0-9;]*m/g, "");
+}
+
 /** The first cell with an error output in an executed notebook, or undefined. */
 export function findCellFailure(notebookPath: string, notebook: {
   cells: {
@@ -81,7 +87,7 @@ export function findCellFailure(notebookPath: string, notebook: {
       notebook: notebookPath,
       cell: i + 1,
       executionCount: cell.execution_count ?? null,
-      error: `${error.ename}: ${error.evalue}`.replace(/\x1b\[[0-9;]*m/g, ""),
+      error: stripAnsi(`${error.ename}: ${error.evalue}`),
       source: source.split("\n")[0].slice(0, 120),
     };
   }

@@ -25,7 +25,18 @@ function frameOf(
 /** One row per file read: format, lines, events, bad and damaged lines, how its year was decided. */
 export function filesFrame(report: ParseReport): pl.DataFrame {
   return frameOf(
-    ["path", "format", "lines", "events", "bad", "damaged", "year", "incomplete", "first_time", "last_time"],
+    [
+      "path",
+      "format",
+      "lines",
+      "events",
+      "bad",
+      "damaged",
+      "year",
+      "incomplete",
+      "first_time",
+      "last_time",
+    ],
     report.files.map((f) => ({
       path: f.path,
       format: f.format,
@@ -47,7 +58,12 @@ export function problemsFrame(report: ParseReport): pl.DataFrame {
   return frameOf(
     ["file", "line", "reason", "text"],
     report.files.flatMap((f) => [
-      ...f.problems.map((p) => ({ file: f.path, line: p.line, reason: p.reason, text: p.text ?? null })),
+      ...f.problems.map((p) => ({
+        file: f.path,
+        line: p.line,
+        reason: p.reason,
+        text: p.text ?? null,
+      })),
       ...(f.incomplete ? [{ file: f.path, line: null, reason: f.incomplete, text: null }] : []),
     ]),
     ["line"],
@@ -57,7 +73,18 @@ export function problemsFrame(report: ParseReport): pl.DataFrame {
 /** Per provider: answered, from cache, asked, not found, failed. */
 export function lookupStatsFrame(lookup: LookupResult): pl.DataFrame {
   return frameOf(
-    ["provider", "kind", "asked", "answered", "fromCache", "fetched", "notFound", "failed", "notAsked", "expired"],
+    [
+      "provider",
+      "kind",
+      "asked",
+      "answered",
+      "fromCache",
+      "fetched",
+      "notFound",
+      "failed",
+      "notAsked",
+      "expired",
+    ],
     lookup.stats as unknown as Record<string, unknown>[],
     ["asked", "answered", "fromCache", "fetched", "notFound", "failed", "notAsked", "expired"],
   );

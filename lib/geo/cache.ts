@@ -59,7 +59,9 @@ export class GeoCache {
   private constructor(path: string, db: DatabaseSync) {
     this.path = path;
     this.#db = db;
-    this.#get = db.prepare("SELECT key, status, fetched_at, expires_at, raw FROM answers WHERE key = ?");
+    this.#get = db.prepare(
+      "SELECT key, status, fetched_at, expires_at, raw FROM answers WHERE key = ?",
+    );
     this.#put = db.prepare(
       "INSERT INTO answers(key, status, fetched_at, expires_at, raw) VALUES (?, ?, ?, ?, ?) " +
         "ON CONFLICT(key) DO UPDATE SET status = excluded.status, fetched_at = excluded.fetched_at, " +
@@ -85,7 +87,9 @@ export class GeoCache {
    * ```
    */
   static open(dir: string, provider: string): GeoCache {
-    if (!/^[a-z0-9-]+$/.test(provider)) throw new TypeError(`Bad provider name for a cache file: "${provider}"`);
+    if (!/^[a-z0-9-]+$/.test(provider)) {
+      throw new TypeError(`Bad provider name for a cache file: "${provider}"`);
+    }
     Deno.mkdirSync(dir, { recursive: true });
     const path = join(dir, `${provider}.sqlite3`);
     let db: DatabaseSync | undefined;
@@ -104,9 +108,13 @@ export class GeoCache {
           attempts INTEGER NOT NULL, last_at INTEGER NOT NULL);
         INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '${SCHEMA_VERSION}');
       `);
-      const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string };
+      const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as {
+        value: string;
+      };
       if (version.value !== SCHEMA_VERSION) {
-        throw new Error(`schema version ${version.value}, this jailbook reads ${SCHEMA_VERSION}: delete the file`);
+        throw new Error(
+          `schema version ${version.value}, this jailbook reads ${SCHEMA_VERSION}: delete the file`,
+        );
       }
       return new GeoCache(path, db);
     } catch (error) {
@@ -118,7 +126,13 @@ export class GeoCache {
   /** The entry for `key`, fresh or not (callers check `expiresAt`). */
   get(key: string): CacheEntry | undefined {
     const row = this.#get.get(key) as
-      | { key: string; status: CacheEntry["status"]; fetched_at: number; expires_at: number; raw: string | null }
+      | {
+        key: string;
+        status: CacheEntry["status"];
+        fetched_at: number;
+        expires_at: number;
+        raw: string | null;
+      }
       | undefined;
     if (!row) return undefined;
     let raw: unknown = undefined;
@@ -129,14 +143,26 @@ export class GeoCache {
         return undefined; // unreadable entry: treated as a miss and rewritten
       }
     }
-    return { key: row.key, status: row.status, fetchedAt: row.fetched_at, expiresAt: row.expires_at, raw };
+    return {
+      key: row.key,
+      status: row.status,
+      fetchedAt: row.fetched_at,
+      expiresAt: row.expires_at,
+      raw,
+    };
   }
 
   /** Every entry whose key is a network (contains `/`), for network-level reuse. */
   networks(): CacheEntry[] {
     const rows = this.#db.prepare(
       "SELECT key, status, fetched_at, expires_at, raw FROM answers WHERE key LIKE '%/%'",
-    ).all() as { key: string; status: CacheEntry["status"]; fetched_at: number; expires_at: number; raw: string | null }[];
+    ).all() as {
+      key: string;
+      status: CacheEntry["status"];
+      fetched_at: number;
+      expires_at: number;
+      raw: string | null;
+    }[];
     const out: CacheEntry[] = [];
     for (const row of rows) {
       try {
@@ -171,13 +197,21 @@ export class GeoCache {
 
   /** Failures recorded so far (this and earlier runs). */
   failures(): CacheFailure[] {
-    return (this.#db.prepare("SELECT ip, reason, retryable, attempts, last_at FROM failures ORDER BY ip").all() as {
+    return (this.#db.prepare(
+      "SELECT ip, reason, retryable, attempts, last_at FROM failures ORDER BY ip",
+    ).all() as {
       ip: string;
       reason: string;
       retryable: number;
       attempts: number;
       last_at: number;
-    }[]).map((r) => ({ ip: r.ip, reason: r.reason, retryable: r.retryable === 1, attempts: r.attempts, lastAt: r.last_at }));
+    }[]).map((r) => ({
+      ip: r.ip,
+      reason: r.reason,
+      retryable: r.retryable === 1,
+      attempts: r.attempts,
+      lastAt: r.last_at,
+    }));
   }
 
   /** Number of answers stored. */
@@ -187,7 +221,8 @@ export class GeoCache {
 
   /** `PRAGMA integrity_check` result (`"ok"` when sound). */
   integrity(): string {
-    return (this.#db.prepare("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check;
+    return (this.#db.prepare("PRAGMA integrity_check").get() as { integrity_check: string })
+      .integrity_check;
   }
 
   close(): void {

@@ -87,7 +87,9 @@ export function classifyIp(ip: string): IpClass {
   if (isIpv4(normal)) {
     const n = ipv4ToNumber(normal);
     for (const [base, bits, cls] of V4) {
-      if (bits === 0 || Math.floor(n / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits))) return cls;
+      if (bits === 0 || Math.floor(n / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits))) {
+        return cls;
+      }
     }
     return "public";
   }

@@ -22,8 +22,8 @@ import type { CacheEntry } from "./cache.ts";
 import { classifyIp } from "./classify.ts";
 import { NetworkIndex } from "./cidr.ts";
 import {
-  DETAIL_COLUMNS,
   type Derived,
+  DETAIL_COLUMNS,
   type FetchContext,
   type GeoProvider,
   type HttpResult,
@@ -156,7 +156,10 @@ function blank(ip: string, ipClass: IpClass): IpDetails {
  * details[0]["country.iso_code"]; // "GB"
  * ```
  */
-export async function lookupIps(ips: Iterable<string>, options: LookupOptions): Promise<LookupResult> {
+export async function lookupIps(
+  ips: Iterable<string>,
+  options: LookupOptions,
+): Promise<LookupResult> {
   const now = options.now ?? Date.now;
   const started = now();
   const cacheDir = options.cacheDir ?? DEFAULT_CACHE_DIR;
@@ -205,10 +208,20 @@ export async function lookupIps(ips: Iterable<string>, options: LookupOptions): 
           s.answered++;
         } else s.notFound++;
       }
-      options.onProgress?.({ provider: provider.name, done: publicIps.length, total: publicIps.length, fromCache: 0, failed: 0 });
+      options.onProgress?.({
+        provider: provider.name,
+        done: publicIps.length,
+        total: publicIps.length,
+        fromCache: 0,
+        failed: 0,
+      });
       continue;
     }
-    await lookupOnline(provider, publicIps, got, s, failed, notAsked, { ...options, now, cacheDir });
+    await lookupOnline(provider, publicIps, got, s, failed, notAsked, {
+      ...options,
+      now,
+      cacheDir,
+    });
   }
 
   // merge, column by column, in provider priority order
@@ -230,7 +243,9 @@ export async function lookupIps(ips: Iterable<string>, options: LookupOptions): 
       let used = false;
       for (const column of DETAIL_COLUMNS) {
         const value = answer.derived.columns[column];
-        if (value === undefined || value === null || value === "" || record[column] !== null) continue;
+        if (value === undefined || value === null || value === "" || record[column] !== null) {
+          continue;
+        }
         if (typeof value === "number" && !Number.isFinite(value)) continue;
         record[column] = value;
         record.sources[column] = provider.name;
@@ -247,14 +262,18 @@ export async function lookupIps(ips: Iterable<string>, options: LookupOptions): 
     }
     if (contributors.length > 0) {
       record.provider = contributors.join(",");
-      record.source_version = contributors.map((name) => `${name} ${versions.get(name)}`).join("; ");
+      record.source_version = contributors.map((name) => `${name} ${versions.get(name)}`).join(
+        "; ",
+      );
       record.fetched_at = new Date(fetchedAt).toISOString();
     }
     const failures = failedByIp.get(ip);
     if (failures && contributors.length === 0) record.failure = failures.join("; ");
     details.push(record);
   }
-  const attributions = [...new Set(options.providers.map((p) => p.attribution).filter((a): a is string => !!a))];
+  const attributions = [
+    ...new Set(options.providers.map((p) => p.attribution).filter((a): a is string => !!a)),
+  ];
   return { details, stats, failed, notAsked, nonPublic, attributions, invalid };
 }
 
@@ -291,7 +310,10 @@ async function lookupOnline(
         s.fromCache++;
         if (entry.status === "ok") {
           const network = entry.key.includes("/") ? entry.key : undefined;
-          got.set(ip, { derived: derive(provider, entry.raw, ip, network), fetchedAt: entry.fetchedAt });
+          got.set(ip, {
+            derived: derive(provider, entry.raw, ip, network),
+            fetchedAt: entry.fetchedAt,
+          });
           s.answered++;
         } else s.notFound++;
         continue;
@@ -306,7 +328,9 @@ async function lookupOnline(
       notAsked.push({ provider: provider.name, ips: misses, paid: provider.paid });
       return;
     }
-    if (!options.client) throw new TypeError(`lookupIps needs a request client for ${provider.name}`);
+    if (!options.client) {
+      throw new TypeError(`lookupIps needs a request client for ${provider.name}`);
+    }
     const client = options.client(provider);
     const onAbort = () => client.stop("interrupted");
     options.signal?.addEventListener("abort", onAbort);
@@ -324,23 +348,43 @@ async function lookupOnline(
         switch (answer.status) {
           case "ok": {
             const key = answer.network ?? ip;
-            const entry: CacheEntry = { key, status: "ok", fetchedAt: at, expiresAt: at + provider.ttlMs, raw: answer.raw };
+            const entry: CacheEntry = {
+              key,
+              status: "ok",
+              fetchedAt: at,
+              expiresAt: at + provider.ttlMs,
+              raw: answer.raw,
+            };
             cache.put(entry, ip);
             if (answer.network) networks.add(answer.network, entry);
-            got.set(ip, { derived: derive(provider, answer.raw, ip, answer.network), fetchedAt: at });
+            got.set(ip, {
+              derived: derive(provider, answer.raw, ip, answer.network),
+              fetchedAt: at,
+            });
             s.fetched++;
             s.answered++;
             break;
           }
           case "not_found":
           case "reserved":
-            cache.put({ key: ip, status: answer.status, fetchedAt: at, expiresAt: at + provider.negativeTtlMs, raw: answer.raw }, ip);
+            cache.put({
+              key: ip,
+              status: answer.status,
+              fetchedAt: at,
+              expiresAt: at + provider.negativeTtlMs,
+              raw: answer.raw,
+            }, ip);
             s.fetched++;
             s.notFound++;
             break;
           case "error":
             cache.fail(ip, answer.reason, answer.retryable, at);
-            failed.push({ ip, provider: provider.name, reason: answer.reason, retryable: answer.retryable });
+            failed.push({
+              ip,
+              provider: provider.name,
+              reason: answer.reason,
+              retryable: answer.retryable,
+            });
             s.failed++;
             break;
         }
