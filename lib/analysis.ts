@@ -21,7 +21,7 @@ import { createHttpClient } from "./geo/http.ts";
 import { buildFrames, type Frames, joinDetails, writeCsv, writeParquet } from "./frames/mod.ts";
 import { pointsToGeoJson, validateGeoJson } from "./export/geojson.ts";
 import { writeFileAtomic } from "./export/run_dir.ts";
-import { SAMPLE_DIR } from "./paths.ts";
+import { isSample, SAMPLE_DIR, sampleReadOptions } from "./paths.ts";
 
 /** Parameters of an analysis (the notebooks read them from the environment). */
 export interface AnalysisParams {
@@ -54,8 +54,8 @@ export interface AnalysisParams {
  * | `JAILBOOK_PROVIDERS` | geo providers, comma-separated | `maxmind-db` if found, `dbip,asn` |
  * | `JAILBOOK_OFFLINE` | `1`: never use the network | `0` |
  * | `JAILBOOK_CACHE` | geo cache folder | `data/cache` |
- * | `JAILBOOK_TIMEZONE` | zone of zone-less stamps | UTC for the sample, else this machine's |
- * | `JAILBOOK_YEAR` | year of syslog stamps | inferred per file |
+ * | `JAILBOOK_TIMEZONE` | zone of zone-less stamps | the sample's (UTC), else this machine's |
+ * | `JAILBOOK_YEAR` | year of syslog stamps | the sample's (from its manifest), else inferred per file |
  * | `JAILBOOK_FRIENDLY_COUNTRIES` | your countries, e.g. `DE,BE` | none |
  * | `JAILBOOK_FRIENDLY_NETWORKS` | your AS numbers, e.g. `3320,8881` | none |
  * | `JAILBOOK_OUT` | export folder | `data/out/notebooks/data` |

@@ -11,7 +11,7 @@ import { discoverLogs } from "../logs/discover.ts";
 import { parseFiles } from "../logs/pipeline.ts";
 import { JsonLinesWriter, Tee } from "../logs/jsonl.ts";
 import { renderSummary, summarize, SummaryAggregator } from "../logs/summary.ts";
-import { SAMPLE_DIR } from "../paths.ts";
+import { isSample, SAMPLE_DIR, sampleReadOptions } from "../paths.ts";
 import { ZoneConverter } from "../logs/time.ts";
 
 const HELP = `Usage: deno task parse [options] [PATH...]
@@ -114,6 +114,10 @@ export async function main(args: string[]): Promise<number> {
       );
     }
   }
+  // the bundled sample carries its own zone and year (git does not keep mtimes)
+  const sample = isSample(paths) ? sampleReadOptions() : undefined;
+  const timeZone = options.timezone ?? sample?.timeZone;
+  const year = options.year ?? sample?.year;
   const { files, problems } = await discoverLogs(paths);
   // An explicitly named path that cannot be read is an error, not a bad line.
   const unusable = problems.filter((p) => paths.includes(p.path));
@@ -141,8 +145,8 @@ export async function main(args: string[]): Promise<number> {
   let report;
   try {
     report = await parseFiles(files, consumer, {
-      timeZone: options.timezone,
-      year: options.year,
+      timeZone,
+      year,
       onFile: progress
         ? (file, i, n) =>
           Deno.stderr.writeSync(
