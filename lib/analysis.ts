@@ -18,9 +18,8 @@ import {
   readGeoSettings,
 } from "./geo/config.ts";
 import { createHttpClient } from "./geo/http.ts";
-import { buildFrames, type Frames, joinDetails, writeCsv, writeParquet } from "./frames/mod.ts";
-import { pointsToGeoJson, validateGeoJson } from "./export/geojson.ts";
-import { writeFileAtomic } from "./export/run_dir.ts";
+import { buildFrames, type Frames } from "./frames/mod.ts";
+import { pointsToGeoJson } from "./export/geojson.ts";
 import { isSample, SAMPLE_DIR, sampleReadOptions } from "./paths.ts";
 
 /** Parameters of an analysis (the notebooks read them from the environment). */
@@ -187,54 +186,6 @@ export const EXPORTS = {
   usernames: "user names tried: attempts, IPs, invalid or existing",
   daily: "attempts, unique IPs and bans per UTC day (zero days included)",
 } as const;
-
-/**
- * Write the frames as CSV and Parquet, and the IPs as GeoJSON, into `dir`
- * (created if needed). CSV cells that a spreadsheet would run as a formula
- * are neutralised unless `raw`.
- */
-export async function exportFrames(
-  frames: Frames,
-  dir: string,
-  options: { raw?: boolean; parquet?: boolean } = {},
-): Promise<ExportedFile[]> {
-  await Deno.mkdir(dir, { recursive: true });
-  const attempts = joinDetails(frames.events.filter(pl.col("attempts").gt(0)), frames.ipDetails);
-  const tables: Record<keyof typeof EXPORTS, pl.DataFrame> = {
-    attempts,
-    ips: frames.ips,
-    subnets: frames.subnets,
-    countries: frames.countries,
-    networks: frames.networks,
-    bans: frames.bans,
-    usernames: frames.usernames,
-    daily: frames.daily,
-  };
-  const written: ExportedFile[] = [];
-  for (const [stem, frame] of Object.entries(tables) as [keyof typeof EXPORTS, pl.DataFrame][]) {
-    const csv = join(dir, `${stem}.csv`);
-    writeCsv(frame, csv, { neutralizeFormulas: !options.raw });
-    written.push({ path: csv, rows: frame.height, what: EXPORTS[stem] });
-    if (options.parquet ?? true) {
-      const parquet = join(dir, `${stem}.parquet`);
-      writeParquet(frame, parquet);
-      written.push({ path: parquet, rows: frame.height, what: EXPORTS[stem] });
-    }
-  }
-  const geo = ipsGeoJson(frames);
-  const problems = validateGeoJson(geo.collection);
-  if (problems.length > 0) {
-    throw new Error(`GeoJSON would be invalid: ${problems.slice(0, 3).join("; ")}`);
-  }
-  const geojson = join(dir, "ips.geojson");
-  await writeFileAtomic(geojson, JSON.stringify(geo.collection));
-  written.push({
-    path: geojson,
-    rows: geo.collection.features.length,
-    what: "attacking IPs as points (RFC 7946)",
-  });
-  return written;
-}
 
 /** Properties of each GeoJSON point. */
 export const GEOJSON_PROPERTIES = [

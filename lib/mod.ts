@@ -18,13 +18,13 @@ export { networkOf } from "./geo/cidr.ts";
 export * from "./frames/mod.ts";
 export * from "./charts/mod.ts";
 export { pointsToGeoJson, validateGeoJson } from "./export/geojson.ts";
+export { exportFrames } from "./report/exports.ts";
 export {
   type Analysis,
   type AnalysisParams,
   analysisParams,
   bannedAndLoggedIn,
   enrichIps,
-  exportFrames,
   EXPORTS,
   friendlyCheck,
   ipsGeoJson,

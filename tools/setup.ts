@@ -28,6 +28,12 @@ export const REQUIREMENTS: Requirement[] = [
     packages: ["jupyter-nbconvert", "python3-nbclient", "jupyter-client", "python3-ipykernel"],
     purpose: "executing the notebooks (deno task notebooks, tests/notebooks_test.ts)",
   },
+  {
+    name: "Chromium",
+    probe: ["chromium", "--version"],
+    packages: ["chromium"],
+    purpose: "opening report.html in a real headless browser (tests/report_browser_test.ts)",
+  },
 ];
 
 async function present(probe: string[]): Promise<boolean> {

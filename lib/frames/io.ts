@@ -36,7 +36,8 @@ const CSV_DEFAULTS = {
 } satisfies Required<WriteCsvOptions>;
 
 /** Cells starting like a formula (our pattern, never built from data). */
-const FORMULA_START = "^[=+\\-@\\t\\r]";
+/** Text cells starting like this run as a formula in a spreadsheet (=, +, -, @, tab, CR). */
+export const FORMULA_START = "^[=+\\-@\\t\\r]";
 
 const ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ";
 const ISO_MILLISECONDS = "%Y-%m-%dT%H:%M:%S%.3fZ";

@@ -62,7 +62,7 @@ export {
   usernamesByCountryFrame,
   usernamesFrame,
 } from "./aggregates.ts";
-export { readParquet, writeCsv, type WriteCsvOptions, writeParquet } from "./io.ts";
+export { FORMULA_START, readParquet, writeCsv, type WriteCsvOptions, writeParquet } from "./io.ts";
 
 /** Every frame of a run (see lib/frames/columns.ts for their columns). */
 export interface Frames {

@@ -1,0 +1,272 @@
+/**
+ * The charts of a run, drawn once from the frames: written as `.svg` and
+ * `.png` files and inlined in the HTML report.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import type { ExportedFile } from "../analysis.ts";
+import {
+  countryComparisonChart,
+  dailyChart,
+  hourWeekdayChart,
+  type MapPoint,
+  missingnessChart,
+  svgString,
+  svgToPng,
+  topBarChart,
+  worldMapWithPoints,
+} from "../charts/mod.ts";
+import { DETAIL_COLUMNS, type Frames, missingness } from "../frames/mod.ts";
+
+/** One chart of the report. */
+export interface ReportChart {
+  /** File stem (`daily` → `charts/daily.svg`, `charts/daily.png`). */
+  name: string;
+  /** Heading in the report. */
+  title: string;
+  /** What it shows, one sentence. */
+  description: string;
+  /** The standalone SVG text (escaped by `svgString`). */
+  svg: string;
+}
+
+/** The charts, and the map's dots for the report's interaction. */
+export interface ReportCharts {
+  charts: ReportChart[];
+  map: {
+    points: MapPoint[];
+    /** Attacking IPs without coordinates. */
+    unlocated: number;
+    /** Attacking IPs not drawn because of `maxMapPoints`. */
+    omitted: number;
+    /** Details of each drawn IP, for the report's tooltip and details panel. */
+    details: MapDetails;
+  };
+}
+
+/** Details of the IPs on the map, as columns and rows (compact JSON). */
+export interface MapDetails {
+  columns: readonly string[];
+  rows: unknown[][];
+}
+
+/** The columns of {@linkcode MapDetails}, as the report's script reads them. */
+export const MAP_DETAIL_COLUMNS = [
+  "ip",
+  "attempts",
+  "bans",
+  "country",
+  "country_name",
+  "city",
+  "asn",
+  "organization",
+  "subnet",
+  "first_seen",
+  "last_seen",
+  "users_tried",
+  "logged_in",
+  "banned_and_logged_in",
+] as const;
+
+const MAP_DETAIL_SOURCES: Record<(typeof MAP_DETAIL_COLUMNS)[number], string> = {
+  ip: "ip",
+  attempts: "attempts",
+  bans: "bans",
+  country: "country.iso_code",
+  country_name: "country.names.en",
+  city: "city.names.en",
+  asn: "traits.autonomous_system_number",
+  organization: "traits.autonomous_system_organization",
+  subnet: "subnet",
+  first_seen: "first_seen",
+  last_seen: "last_seen",
+  users_tried: "users_tried",
+  logged_in: "logged_in",
+  banned_and_logged_in: "banned_and_logged_in",
+};
+
+function detailValue(value: unknown): unknown {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value === "bigint") return Number(value);
+  return value ?? null;
+}
+
+/** Options of {@linkcode buildCharts}. */
+export interface ReportChartOptions {
+  /** Data credits drawn under the map and the country chart (e.g. DB-IP's). */
+  attribution?: string;
+  /**
+   * Most IPs drawn on the map (those with the most attempts); the rest are
+   * counted in the caption.
+   *
+   * @default 20000
+   */
+  maxMapPoints?: number;
+  /**
+   * Bars of the top user names and networks charts.
+   *
+   * @default 15
+   */
+  top?: number;
+}
+
+const MAP_COLUMNS = [
+  ...new Set([
+    "location.latitude",
+    "location.longitude",
+    "traits.autonomous_system_organization",
+    ...Object.values(MAP_DETAIL_SOURCES),
+  ]),
+];
+
+/**
+ * Draw every chart of the report from the frames: attempts per day with the
+ * worst offenders, countries (attempts / IPs / subnets, percent), the hour ×
+ * weekday heatmap, the world map, top user names, top networks and the
+ * missing data of the attacking IPs' columns.
+ *
+ * @example
+ * ```ts ignore
+ * import { buildCharts } from "./charts.ts";
+ * const { charts } = buildCharts(frames, { attribution: "IP Geolocation by DB-IP (https://db-ip.com)" });
+ * charts.map((c) => c.name); // ["daily", "countries", "hour_weekday", "world_map", …]
+ * ```
+ */
+export function buildCharts(frames: Frames, options: ReportChartOptions = {}): ReportCharts {
+  const top = options.top ?? 15;
+  const maxMapPoints = options.maxMapPoints ?? 20000;
+  const attribution = options.attribution || undefined;
+  const attacking = frames.ips.filter(pl.col("attempts").gt(0));
+  const charts: ReportChart[] = [];
+  const add = (name: string, title: string, description: string, svg: Element) =>
+    charts.push({ name, title, description, svg: svgString(svg) });
+
+  const offenders = attacking.head(5).select("ip", "attempts").toRecords();
+  add(
+    "daily",
+    "Attempts per day",
+    "Attempts per UTC day (days without attempts drawn as zero) and bans per day, with the " +
+      "worst offending IPs, subnets and user names.",
+    dailyChart(frames.daily.toRecords(), {
+      topOffenders: offenders,
+      topSubnets: frames.subnets.head(5).toRecords(),
+      topUsernames: frames.usernames.filter(pl.col("attempts").gt(0)).head(5).toRecords(),
+      summaryTop: 5,
+      width: 960,
+    }),
+  );
+  add(
+    "countries",
+    "Countries",
+    "Share of attempts, of attacking IPs and of their subnets per country (of those with a " +
+      "known country).",
+    countryComparisonChart(frames.countries.toRecords(), {
+      unknown: frames.unknownCountry,
+      top: 15,
+      width: 960,
+      caption: attribution,
+    }),
+  );
+  add(
+    "hour_weekday",
+    "Hour and weekday",
+    "Attempts by UTC weekday and hour over the whole period.",
+    hourWeekdayChart(frames.hourWeekday.toRecords(), { width: 960 }),
+  );
+  const mapRows = attacking.head(maxMapPoints).select(
+    ...MAP_COLUMNS.filter((c) => attacking.columns.includes(c)),
+  ).toRecords();
+  const omitted = Math.max(0, attacking.height - maxMapPoints);
+  const map = worldMapWithPoints(mapRows, {
+    width: 960,
+    caption: [
+      omitted > 0
+        ? `The ${maxMapPoints.toLocaleString("en-US")} IPs with the most attempts are shown; ${
+          omitted.toLocaleString("en-US")
+        } more are not.`
+        : "",
+      attribution ?? "",
+    ].filter(Boolean).join(" "),
+  });
+  add(
+    "world_map",
+    "World map",
+    "One dot per attacking IP with a location, its area proportional to the IP's attempts.",
+    map.svg,
+  );
+  add(
+    "usernames",
+    "Top user names",
+    "The user names tried most often (attacker-chosen text).",
+    topBarChart(frames.usernames.filter(pl.col("attempts").gt(0)).toRecords(), {
+      label: "user",
+      top,
+      title: "Most tried user names",
+      width: 960,
+    }),
+  );
+  add(
+    "networks",
+    "Top networks",
+    "The autonomous systems with the most attempts; the darker part of a bar is the share of its " +
+      "IPs that are hosting providers, where known.",
+    topBarChart(frames.networks.toRecords(), {
+      label: (row: Record<string, unknown>) =>
+        `AS${row.asn}${row.organization ? ` ${row.organization}` : ""}`,
+      share: "hosting_share",
+      top,
+      title: "Networks with the most attempts",
+      width: 960,
+      caption: attribution,
+    }),
+  );
+  const examined = ["first_seen", "last_seen", "jails", "network", ...DETAIL_COLUMNS, "provider"]
+    .filter((c) => attacking.columns.includes(c));
+  add(
+    "missingness",
+    "Missing data",
+    "How often each column is unknown for the attacking IPs (what the geo providers could not " +
+      "say).",
+    missingnessChart(missingness(attacking.select(...examined)).toRecords(), {
+      title: "Missing data per column (attacking IPs)",
+      width: 960,
+    }),
+  );
+  const byIp = new Map(mapRows.map((row) => [row.ip as string, row]));
+  const details: MapDetails = {
+    columns: MAP_DETAIL_COLUMNS,
+    rows: map.points.map((point) => {
+      const row = byIp.get(point.ip) ?? {};
+      return MAP_DETAIL_COLUMNS.map((column) => detailValue(row[MAP_DETAIL_SOURCES[column]]));
+    }),
+  };
+  return {
+    charts,
+    map: { points: map.points, unlocated: map.unlocated, omitted, details },
+  };
+}
+
+/**
+ * Write each chart as `<name>.svg` and (unless `png: false`) `<name>.png`
+ * (rendered with resvg and the bundled font) into `dir`, which must exist.
+ */
+export async function writeCharts(
+  charts: readonly ReportChart[],
+  dir: string,
+  options: { png?: boolean } = {},
+): Promise<ExportedFile[]> {
+  const files: ExportedFile[] = [];
+  for (const chart of charts) {
+    const svg = join(dir, `${chart.name}.svg`);
+    await Deno.writeTextFile(svg, chart.svg);
+    files.push({ path: svg, rows: 0, what: `${chart.title} (SVG)` });
+    if (options.png ?? true) {
+      const png = join(dir, `${chart.name}.png`);
+      await Deno.writeFile(png, svgToPng(chart.svg));
+      files.push({ path: png, rows: 0, what: `${chart.title} (PNG)` });
+    }
+  }
+  return files;
+}

@@ -1,0 +1,360 @@
+/**
+ * The data files of a run: every frame of {@linkcode EXPORTS} as CSV (for
+ * spreadsheets: RFC 4180, UTF-8, ISO 8601 UTC times, formula-like cells
+ * neutralised unless raw) and Parquet (types kept), the attacking IPs as
+ * GeoJSON, and `columns.md`, which documents every column of every file from
+ * the descriptions in lib/frames/columns.ts.
+ *
+ * The attempts file carries the IP details people filter on (country, city,
+ * coordinates, network); the full set of detail columns is in `ips.*`, one row
+ * per address, instead of repeated on each of a million attempts. Being the
+ * largest by far, it is written from a lazy query on Polars' own threads
+ * (streamed, not held in memory whole) while the rest of the run goes on.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { join } from "node:path";
+import { type ExportedFile, EXPORTS, GEOJSON_PROPERTIES, ipsGeoJson } from "../analysis.ts";
+import { validateGeoJson } from "../export/geojson.ts";
+import {
+  ATTEMPT_DEFINITION,
+  describeColumn,
+  FORMULA_START,
+  type FrameName,
+  type Frames,
+  writeCsv,
+  writeParquet,
+} from "../frames/mod.ts";
+
+/** The IP details joined onto each attempt (the `ips` files have them all). */
+export const ATTEMPT_DETAIL_COLUMNS = [
+  "country.iso_code",
+  "country.names.en",
+  "city.names.en",
+  "location.latitude",
+  "location.longitude",
+  "traits.autonomous_system_number",
+  "traits.autonomous_system_organization",
+] as const;
+
+/** A file stem of {@linkcode EXPORTS}. */
+export type ExportName = keyof typeof EXPORTS;
+
+/** The frame whose column documentation describes each export. */
+export const EXPORT_FRAMES: Readonly<Record<ExportName, FrameName>> = {
+  attempts: "events",
+  ips: "ips",
+  subnets: "subnets",
+  countries: "countries",
+  networks: "networks",
+  bans: "bans",
+  usernames: "usernames",
+  daily: "daily",
+};
+
+/** Properties of each point of `ips.geojson`, described. */
+export const GEOJSON_PROPERTY_DOCS: Readonly<Record<string, string>> = {
+  ip: "Address (also the feature id)",
+  attempts: "Attempts from the address (shared definition)",
+  bans: "Bans of the address",
+  first_seen: "First event with the address (UTC, ISO 8601)",
+  last_seen: "Last event with the address (UTC, ISO 8601)",
+  country: "Country, ISO 3166-1 alpha-2; null when unknown",
+  country_name: "Country name in English",
+  city: "City in English",
+  asn: "Autonomous system number (ASN) announcing the address",
+  organization: "Organisation of that autonomous system",
+  provider: "Geo providers that contributed, in priority order",
+};
+
+const ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ";
+const ISO_MILLISECONDS = "%Y-%m-%dT%H:%M:%S%.3fZ";
+
+/** The text detail columns, dictionary-encoded on the attempts like the event columns. */
+const TEXT_DETAILS = new Set<string>([
+  "country.iso_code",
+  "country.names.en",
+  "city.names.en",
+  "traits.autonomous_system_organization",
+]);
+
+/**
+ * Every attempt (events with `attempts > 0`) with the IP details of
+ * {@linkcode ATTEMPT_DETAIL_COLUMNS}, as a lazy query (a million rows are
+ * written from it without being held in memory at once).
+ *
+ * @example
+ * ```ts ignore
+ * import { attemptsQuery } from "./exports.ts";
+ * const attempts = attemptsQuery(frames).collectSync();
+ * attempts.columns.at(-1); // "traits.autonomous_system_organization"
+ * ```
+ */
+export function attemptsQuery(frames: Frames): pl.LazyDataFrame {
+  const ipType = frames.events.getColumn("ip").dtype;
+  const details = frames.ipDetails
+    .unique({ subset: "ip", keep: "first", maintainOrder: true })
+    .select(
+      pl.col("ip").cast(ipType),
+      ...ATTEMPT_DETAIL_COLUMNS.map((c) =>
+        TEXT_DETAILS.has(c) ? pl.col(c).cast(pl.Categorical) : pl.col(c)
+      ),
+    );
+  return frames.events.lazy().filter(pl.col("attempts").gt(0))
+    .join(details.lazy(), { on: "ip", how: "left", maintainOrder: "left" });
+}
+
+/** The frames written whole, by file stem (the attempts are written from {@linkcode attemptsQuery}). */
+export function exportTables(
+  frames: Frames,
+): Record<Exclude<ExportName, "attempts">, pl.DataFrame> {
+  return {
+    ips: frames.ips,
+    subnets: frames.subnets,
+    countries: frames.countries,
+    networks: frames.networks,
+    bans: frames.bans,
+    usernames: frames.usernames,
+    daily: frames.daily,
+  };
+}
+
+/** Options of {@linkcode writeDataFiles}. */
+export interface DataFileOptions {
+  /**
+   * Write CSV cells exactly as they are, without neutralising those a
+   * spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first).
+   *
+   * @default false
+   */
+  raw?: boolean;
+  /**
+   * Also write Parquet.
+   *
+   * @default true
+   */
+  parquet?: boolean;
+}
+
+/** What {@linkcode writeDataFiles} wrote. */
+export interface DataFiles {
+  files: ExportedFile[];
+  /** Column names of each CSV, in file order. */
+  columns: Record<ExportName, string[]>;
+  /** Attacking IPs left out of the GeoJSON for want of coordinates. */
+  unlocated: number;
+}
+
+/**
+ * Start writing `attempts.csv` and `attempts.parquet` on Polars' threads and
+ * return at once: the promise settles when both are written. The CSV follows
+ * lib/frames/io.ts's rules (RFC 4180, ISO 8601 UTC times with milliseconds
+ * only when some time has them, formula-like text cells prefixed with `'`
+ * unless `raw`).
+ */
+export function startAttemptsFiles(
+  frames: Frames,
+  dir: string,
+  options: DataFileOptions = {},
+): { columns: string[]; rows: number; done: Promise<ExportedFile[]> } {
+  const query = attemptsQuery(frames);
+  const columns = query.columns;
+  const schema = frames.events.schema as Record<string, pl.DataType>;
+  const text = columns.filter((c) =>
+    TEXT_DETAILS.has(c) || ["String", "Utf8", "Categorical"].includes(schema[c]?.variant)
+  );
+  // What needs doing, found on the distinct values: the event columns on the
+  // attempts, the detail columns (network names can start with "-") on the IPs.
+  const formulaIn = (c: string) =>
+    pl.col(c).unique().cast(pl.Utf8).str.contains(FORMULA_START).any().alias(`formula ${c}`);
+  const checked = options.raw ? [] : text;
+  const facts = {
+    ...frames.events.lazy().filter(pl.col("attempts").gt(0)).select(
+      pl.len().alias("rows"),
+      pl.col("time").dt.nanosecond().neq(0).any().alias("milliseconds"),
+      ...checked.filter((c) => !TEXT_DETAILS.has(c)).map(formulaIn),
+    ).collectSync().toRecords()[0],
+    ...(checked.some((c) => TEXT_DETAILS.has(c))
+      ? frames.ipDetails.select(...checked.filter((c) => TEXT_DETAILS.has(c)).map(formulaIn))
+        .toRecords()[0]
+      : {}),
+  } as Record<string, unknown>;
+  const neutralize = text.filter((c) => facts[`formula ${c}`] === true).map((c) => {
+    const value = pl.col(c).cast(pl.Utf8);
+    return pl.when(value.str.contains(FORMULA_START)).then(
+      pl.concatString([pl.lit("'"), value], ""),
+    )
+      .otherwise(value).alias(c);
+  });
+  const rows = Number(facts.rows);
+  const csv = join(dir, "attempts.csv");
+  const parquet = join(dir, "attempts.parquet");
+  const writes: Promise<unknown>[] = [
+    (neutralize.length > 0 ? query.withColumns(...neutralize) : query).sinkCSV(csv, {
+      datetimeFormat: facts.milliseconds === true ? ISO_MILLISECONDS : ISO_SECONDS,
+      dateFormat: "%Y-%m-%d",
+      includeHeader: true,
+      lineTerminator: "\n",
+      quoteStyle: "necessary",
+      nullValue: "",
+    }).collect(),
+  ];
+  if (options.parquet ?? true) {
+    writes.push(attemptsQuery(frames).sinkParquet(parquet, { compression: "zstd" }).collect());
+  }
+  const done = Promise.all(writes).then(
+    () => [
+      { path: csv, rows, what: EXPORTS.attempts },
+      ...(options.parquet ?? true) ? [{ path: parquet, rows, what: EXPORTS.attempts }] : [],
+    ],
+    (error) => {
+      throw new Error(`Cannot write ${csv}: ${(error as Error).message}`, { cause: error });
+    },
+  );
+  return { columns, rows, done };
+}
+
+/**
+ * Write `<stem>.csv` and `<stem>.parquet` for every export, `ips.geojson`
+ * and `columns.md` into `dir` (which must exist). The attempts (the largest
+ * file by far) are written on Polars' threads while the rest is written here,
+ * and the caller may do other work until the promise settles: everything
+ * before its first `await` happens synchronously.
+ *
+ * @throws {Error} naming the file that could not be written
+ */
+export async function writeDataFiles(
+  frames: Frames,
+  dir: string,
+  options: DataFileOptions = {},
+): Promise<DataFiles> {
+  const attempts = startAttemptsFiles(frames, dir, options);
+  // never unhandled, even if it fails while the rest is written
+  attempts.done.catch(() => {});
+  const files: ExportedFile[] = [];
+  const columns = { attempts: attempts.columns } as Record<ExportName, string[]>;
+  const tables = exportTables(frames);
+  for (const [stem, frame] of Object.entries(tables) as [ExportName, pl.DataFrame][]) {
+    columns[stem] = frame.columns;
+    const csv = join(dir, `${stem}.csv`);
+    writeCsv(frame, csv, { neutralizeFormulas: !options.raw });
+    files.push({ path: csv, rows: frame.height, what: EXPORTS[stem] });
+    if (options.parquet ?? true) {
+      const parquet = join(dir, `${stem}.parquet`);
+      writeParquet(frame, parquet);
+      files.push({ path: parquet, rows: frame.height, what: EXPORTS[stem] });
+    }
+  }
+  // only the columns the points use: turning all of `ips` into records is slow
+  const pointColumns = ["location.latitude", "location.longitude", ...GEOJSON_PROPERTIES]
+    .filter((c) => frames.ips.columns.includes(c));
+  const geo = ipsGeoJson({ ...frames, ips: frames.ips.select(...pointColumns) });
+  const problems = validateGeoJson(geo.collection);
+  if (problems.length > 0) {
+    throw new Error(`Cannot write ips.geojson: ${problems.slice(0, 3).join("; ")}`);
+  }
+  const geojson = join(dir, "ips.geojson");
+  const doc = join(dir, "columns.md");
+  const ordered = Object.fromEntries(
+    (Object.keys(EXPORTS) as ExportName[]).map((stem) => [stem, columns[stem]]),
+  );
+  await Promise.all([
+    Deno.writeTextFile(geojson, JSON.stringify(geo.collection)),
+    Deno.writeTextFile(doc, columnsMarkdown(ordered, { raw: options.raw })),
+  ]);
+  files.push(
+    {
+      path: geojson,
+      rows: geo.collection.features.length,
+      what: "attacking IPs with coordinates as points (RFC 7946)",
+    },
+    { path: doc, rows: 0, what: "every column of every data file, described" },
+  );
+  return { files: [...await attempts.done, ...files], columns, unlocated: geo.skipped };
+}
+
+/** A Markdown table cell: pipes and line breaks would break the table. */
+function mdCell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+/**
+ * `columns.md`: each data file, what its rows are, and every column with its
+ * description, in file order.
+ *
+ * @example
+ * ```ts
+ * import { columnsMarkdown } from "./exports.ts";
+ * const text = columnsMarkdown({ daily: ["day", "attempts"] });
+ * console.log(text.includes("| `day` |"));
+ * ```
+ */
+export function columnsMarkdown(
+  columns: Partial<Record<ExportName, readonly string[]>>,
+  options: { raw?: boolean } = {},
+): string {
+  const out: string[] = [
+    "# Columns of the data files",
+    "",
+    "Each table is written twice: as `<name>.csv` (RFC 4180 quoting, UTF-8, comma-separated, " +
+    "one header row) and as `<name>.parquet` (the same rows and columns with their types).",
+    "",
+    "- Times are UTC in ISO 8601 (`2026-11-20T23:56:29Z`, with milliseconds when the log had " +
+    "them); days are UTC calendar days (`2026-11-20`).",
+    "- An empty CSV cell (a null in Parquet) means unknown, never zero.",
+    "- Percentages are 0–100, of the total whose key is known (an unknown country or network is " +
+    "not a row; the summary counts it separately).",
+    options.raw
+      ? "- Written with `--raw-csv`: cells are exactly as in the logs. A cell starting with `=`, " +
+        "`+`, `-` or `@` may run as a formula when opened in a spreadsheet."
+      : "- User names, paths and other log text are chosen by attackers: a text cell starting " +
+        "with `=`, `+`, `-`, `@`, tab or carriage return is written with a leading `'` so that " +
+        "a spreadsheet shows it instead of running it (`--raw-csv` writes it as it is).",
+    `- ${ATTEMPT_DEFINITION}`,
+    "",
+  ];
+  for (const [stem, names] of Object.entries(columns) as [ExportName, readonly string[]][]) {
+    const frame = EXPORT_FRAMES[stem];
+    out.push(`## ${stem}.csv / ${stem}.parquet`, "", `${EXPORTS[stem]}.`, "");
+    out.push("| column | description |", "| --- | --- |");
+    for (const name of names) {
+      const description = describeColumn(frame, name) ?? "(no description)";
+      out.push(`| \`${mdCell(name)}\` | ${mdCell(description)} |`);
+    }
+    out.push("");
+  }
+  out.push(
+    "## ips.geojson",
+    "",
+    "A GeoJSON FeatureCollection (RFC 7946, WGS 84 `[longitude, latitude]`) with one Point per " +
+      "attacking IP that has coordinates. Properties:",
+    "",
+    "| property | description |",
+    "| --- | --- |",
+    ...Object.entries(GEOJSON_PROPERTY_DOCS).map(([name, text]) =>
+      `| \`${name}\` | ${mdCell(text)} |`
+    ),
+    "",
+  );
+  return out.join("\n");
+}
+
+/**
+ * Write the data files of `frames` into `dir` (created if needed): what the
+ * notebooks' export step and `deno task analyse` both write.
+ *
+ * @example
+ * ```ts ignore
+ * import { exportFrames } from "./exports.ts";
+ * const files = await exportFrames(frames, "data/out/notebooks/data");
+ * ```
+ */
+export async function exportFrames(
+  frames: Frames,
+  dir: string,
+  options: DataFileOptions = {},
+): Promise<ExportedFile[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  return (await writeDataFiles(frames, dir, options)).files;
+}

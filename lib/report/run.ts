@@ -1,0 +1,362 @@
+/**
+ * One complete analysis run, from log paths to a dated results folder: read
+ * the logs, look up the IPs, build the frames, then write the data files
+ * (CSV, Parquet, GeoJSON, columns.md), the charts (SVG, PNG), the summary
+ * (text and JSON) and `report.html` into a staging folder that becomes
+ * `YYYYMMDD-HHMMSS/` and the new `latest` only when everything is written
+ * (lib/export/run_dir.ts). This is `deno task analyse` without the printing.
+ *
+ * @module
+ */
+import { join, relative } from "node:path";
+import type { Analysis, AnalysisParams, ExportedFile } from "../analysis.ts";
+import { abandonRun, finishRun, type RunFolder, startRun } from "../export/run_dir.ts";
+import { buildFrames } from "../frames/mod.ts";
+import {
+  defaultProviders,
+  type GeoSettings,
+  openProviders,
+  type ProviderName,
+  readGeoSettings,
+  secretsOf,
+} from "../geo/config.ts";
+import { createHttpClient, type HttpClient } from "../geo/http.ts";
+import { DEFAULT_CACHE_DIR, lookupIps, type LookupProgress } from "../geo/lookup.ts";
+import type { GeoProvider } from "../geo/types.ts";
+import { discoverLogs, type LogFile } from "../logs/discover.ts";
+import { readLogs } from "../logs/load.ts";
+import { buildCharts, writeCharts } from "./charts.ts";
+import { type DataFiles, writeDataFiles } from "./exports.ts";
+import { renderReportHtml, type ReportFile } from "./html.ts";
+import {
+  buildReportSummary,
+  renderReportSummary,
+  type ReportSummary,
+  topIps,
+  topRows,
+} from "./summary.ts";
+
+/** Options of {@linkcode runAnalysis}. */
+export interface RunOptions {
+  /** Log folders or files. */
+  logs: readonly string[];
+  /** Folder of the dated run folders and `latest`. */
+  out: string;
+  /** Zone of stamps without one. @default this machine's zone */
+  timeZone?: string;
+  /** Year of the first syslog stamp of every file. @default inferred per file */
+  year?: number;
+  /** Geo providers in priority order. @default maxmind-db if found, dbip, asn */
+  providers?: readonly ProviderName[];
+  /** MaxMind database files, besides those found or configured. */
+  mmdb?: readonly string[];
+  /** Never touch the network. @default false */
+  offline?: boolean;
+  /** Geo cache folder. @default data/cache */
+  cacheDir?: string;
+  /** Paid queries this run may send. @default unlimited */
+  maxQueries?: number;
+  /** Your countries (ISO codes) and AS numbers, for the false-positive check. */
+  friendlyCountries?: readonly string[];
+  friendlyNetworks?: readonly number[];
+  /** CSV cells as they are (no formula neutralisation). @default false */
+  raw?: boolean;
+  /** Rows of the text summary's top lists. @default 10 */
+  top?: number;
+  /** Rows of the report's tables. @default 100 */
+  tableRows?: number;
+  /** Geo settings (keys, database paths). @default read from the environment and config file */
+  geoSettings?: GeoSettings;
+  /** The run's time (names the folder). @default now */
+  now?: Date;
+  /** Progress of the long steps. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Aborting stops the run at the next step; nothing is published. */
+  signal?: AbortSignal;
+}
+
+/** Progress of a run. */
+export type RunProgress =
+  | { step: "read"; file: string; index: number; total: number }
+  | { step: "lookup"; lookup: LookupProgress }
+  | { step: "frames" | "exports" | "charts" | "report" | "publish" };
+
+/** What {@linkcode runAnalysis} produced. */
+export interface RunResult {
+  /** The published run folder (`<out>/YYYYMMDD-HHMMSS`). */
+  folder: string;
+  /** `<out>/latest`, now pointing at `folder`. */
+  latest: string;
+  summary: ReportSummary;
+  /** The summary as text (summary.txt). */
+  summaryText: string;
+  /** Every file written, relative to the run folder. */
+  files: ReportFile[];
+  analysis: Analysis;
+}
+
+/** No log could be found, or a named path cannot be read. */
+export class NoLogsError extends Error {
+  override name = "NoLogsError";
+}
+
+/** The output folder cannot be written. */
+export class OutputError extends Error {
+  override name = "OutputError";
+}
+
+/** What {@linkcode findLogs} found. */
+export interface FoundLogs {
+  files: LogFile[];
+  problems: { path: string; reason: string }[];
+}
+
+/**
+ * The log files under `paths`.
+ *
+ * @throws {NoLogsError} when a named path cannot be read, or nothing is found
+ */
+export async function findLogs(paths: readonly string[]): Promise<FoundLogs> {
+  const { files, problems } = await discoverLogs([...paths]);
+  const unusable = problems.filter((p) => paths.includes(p.path));
+  if (unusable.length > 0) {
+    throw new NoLogsError(
+      unusable.map((p) => `Cannot read ${p.path}: ${p.reason}`).join("\n"),
+    );
+  }
+  if (files.length === 0) {
+    throw new NoLogsError(
+      `No logs found in ${paths.join(", ")}: expected fail2ban.log*, auth.log*, secure*, ` +
+        `journal*.json, apache2/, httpd/ or nginx/ access*/error*, or fail2ban.sqlite3${
+          problems.length ? `\n${problems.map((p) => `  ${p.path}: ${p.reason}`).join("\n")}` : ""
+        }`,
+    );
+  }
+  return { files, problems };
+}
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
+/**
+ * Run the whole analysis into a new dated folder under `options.out` and
+ * point `latest` at it.
+ *
+ * @example
+ * ```ts ignore
+ * import { runAnalysis } from "./run.ts";
+ * const run = await runAnalysis({ logs: ["/var/log"], out: "data/out", offline: true });
+ * console.log(run.folder, run.summary.totals.attempts);
+ * ```
+ *
+ * @throws {NoLogsError} when no log can be found
+ * @throws {OutputError} when the output folder cannot be written
+ */
+export async function runAnalysis(options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const now = options.now ?? new Date();
+  const progress = options.onProgress ?? (() => {});
+  const settings = options.geoSettings ?? readGeoSettings();
+  if (options.mmdb) settings.maxmindDatabases.push(...options.mmdb);
+  const providerNames = [...(options.providers ?? defaultProviders(settings))];
+  await findLogs(options.logs);
+  const providers = openProviders(providerNames, settings);
+  const closeProviders = () => {
+    for (const p of providers) if (p.kind === "offline") p.close();
+  };
+  let run: RunFolder;
+  let exporting: Promise<DataFiles> | undefined;
+  try {
+    run = await startRun(options.out, now);
+  } catch (error) {
+    closeProviders();
+    throw new OutputError(
+      `Cannot write to ${options.out}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  try {
+    options.signal?.throwIfAborted();
+    // read
+    let t = performance.now();
+    const logs = await readLogs(options.logs, {
+      timeZone: options.timeZone,
+      year: options.year,
+      top: options.top ?? 10,
+      onFile: (file, index, total) => progress({ step: "read", file: file.path, index, total }),
+    });
+    const parseSeconds = seconds(t);
+    options.signal?.throwIfAborted();
+
+    // look up
+    t = performance.now();
+    const lookup = await lookIpsUp(logs.store.dictionaries.ip.values, providers, settings, options);
+    const lookupSeconds = seconds(t);
+    options.signal?.throwIfAborted();
+
+    // frames
+    progress({ step: "frames" });
+    t = performance.now();
+    const frames = buildFrames(logs.store, lookup.details);
+    const params: AnalysisParams = {
+      logs: [...options.logs],
+      providers: providerNames,
+      offline: options.offline ?? false,
+      cacheDir: options.cacheDir,
+      timeZone: options.timeZone,
+      year: options.year,
+      friendlyCountries: [...(options.friendlyCountries ?? [])],
+      friendlyNetworks: [...(options.friendlyNetworks ?? [])],
+      out: options.out,
+    };
+    const analysis: Analysis = {
+      params,
+      logs,
+      lookup,
+      frames,
+      timings: { parse: parseSeconds, lookup: lookupSeconds, frames: seconds(t) },
+    };
+    options.signal?.throwIfAborted();
+
+    // data files: the attempts go on being written on Polars' threads while the
+    // charts are drawn here
+    progress({ step: "exports" });
+    const exportsStarted = performance.now();
+    let exportSeconds = 0;
+    exporting = writeDataFiles(frames, run.staging, { raw: options.raw }).then((data) => {
+      exportSeconds = seconds(exportsStarted);
+      return data;
+    });
+    exporting.catch(() => {}); // awaited below; never unhandled meanwhile
+    options.signal?.throwIfAborted();
+
+    // charts
+    progress({ step: "charts" });
+    t = performance.now();
+    const attribution = lookup.attributions.join("\n");
+    const charts = buildCharts(frames, { attribution });
+    const chartDir = join(run.staging, "charts");
+    await Deno.mkdir(chartDir);
+    const written: ExportedFile[] = await writeCharts(charts.charts, chartDir);
+    const chartSeconds = seconds(t);
+    options.signal?.throwIfAborted();
+
+    // summary and report (the attempts may still be being written)
+    progress({ step: "report" });
+    t = performance.now();
+    const summary = buildReportSummary(analysis, {
+      top: options.top ?? 10,
+      generatedAt: now,
+      seconds: { charts: chartSeconds },
+      providers: providerNames,
+    });
+    const tableRows = options.tableRows ?? 100;
+    const tables = { ips: topIps(frames.ips, tableRows), ...topRows(analysis, tableRows) };
+    const reportSeconds = seconds(t);
+    written.unshift(...(await exporting).files);
+    summary.seconds.exports = exportSeconds;
+    options.signal?.throwIfAborted();
+    t = performance.now();
+    const files: ReportFile[] = [
+      { path: "report.html", what: "this report" },
+      { path: "summary.txt", what: "the summary as text" },
+      { path: "summary.json", what: "the summary as JSON" },
+      { path: "README.txt", what: "what each file is" },
+      ...written.map((f) => ({
+        path: relative(run.staging, f.path),
+        what: f.what,
+        ...(f.rows > 0 ? { rows: f.rows } : {}),
+      })),
+    ];
+    summary.seconds.report = reportSeconds + seconds(t);
+    summary.seconds.total = seconds(started);
+    const summaryText = renderReportSummary(summary);
+    const html = renderReportHtml({
+      summary,
+      summaryText,
+      tables,
+      charts: charts.charts,
+      map: charts.map,
+      files,
+    });
+    await Deno.writeTextFile(join(run.staging, "report.html"), html);
+    await Deno.writeTextFile(join(run.staging, "summary.txt"), summaryText);
+    await Deno.writeTextFile(
+      join(run.staging, "summary.json"),
+      JSON.stringify(summary, null, 2) + "\n",
+    );
+    await Deno.writeTextFile(join(run.staging, "README.txt"), folderReadme(files, summary));
+    options.signal?.throwIfAborted();
+
+    progress({ step: "publish" });
+    options.signal?.throwIfAborted();
+    const folder = await finishRun(run);
+    return {
+      folder,
+      latest: join(options.out, "latest"),
+      summary,
+      summaryText,
+      files,
+      analysis,
+    };
+  } catch (error) {
+    await exporting?.catch(() => {}); // let Polars finish with the folder before it goes
+    await abandonRun(run);
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new OutputError(`Cannot write to ${options.out}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    closeProviders();
+  }
+}
+
+/** Look up every IP with the opened providers (cache first; see lib/geo/lookup.ts). */
+function lookIpsUp(
+  ips: readonly string[],
+  providers: GeoProvider[],
+  settings: GeoSettings,
+  options: RunOptions,
+) {
+  const clients: HttpClient[] = [];
+  const secrets = secretsOf(settings);
+  return lookupIps(ips, {
+    providers,
+    cacheDir: options.cacheDir ?? DEFAULT_CACHE_DIR,
+    offline: options.offline ?? false,
+    signal: options.signal,
+    onProgress: (lookup) => options.onProgress?.({ step: "lookup", lookup }),
+    client: (provider) => {
+      // one budget of paid queries for the whole run, shared by the paid providers
+      const spent = clients.reduce((sum, c) => sum + c.stats.paidQueries, 0);
+      const client = createHttpClient({
+        secrets,
+        signal: options.signal,
+        ...(provider.paid && options.maxQueries !== undefined
+          ? { maxQueries: Math.max(0, options.maxQueries - spent) }
+          : {}),
+      });
+      clients.push(client);
+      return client;
+    },
+  });
+}
+
+/** README.txt of a run folder: what each file is. */
+export function folderReadme(files: readonly ReportFile[], summary: ReportSummary): string {
+  const width = Math.max(...files.map((f) => f.path.length));
+  return [
+    "jailbook results",
+    "",
+    `Logs from ${summary.period.first ?? "?"} to ${summary.period.last ?? "?"} (UTC), ` +
+    `analysed ${summary.generatedAt}.`,
+    "Open report.html in a browser (it works from disk and loads nothing from the network).",
+    "columns.md describes every column of the CSV and Parquet files.",
+    "",
+    ...files.map((f) =>
+      `${f.path.padEnd(width)}  ${f.what}${f.rows !== undefined ? ` (${f.rows} rows)` : ""}`
+    ),
+    "",
+    ...summary.geo.attributions,
+    "",
+  ].join("\n");
+}
