@@ -16,7 +16,7 @@ import {
   secretsOf,
 } from "../geo/config.ts";
 import { ZoneConverter } from "../logs/time.ts";
-import { PROJECT_ROOT, SAMPLE_DIR } from "../paths.ts";
+import { isSample, PROJECT_ROOT, SAMPLE_DIR, sampleReadOptions } from "../paths.ts";
 import { NoLogsError, OutputError, runAnalysis, type RunProgress } from "../report/run.ts";
 import { createProgressBar } from "./progress.ts";
 
@@ -49,7 +49,8 @@ Options:
   --timezone ZONE   IANA zone the logs were written in, for stamps without one
                     (default: UTC for the bundled sample, else this machine's
                     zone, ${Intl.DateTimeFormat().resolvedOptions().timeZone})
-  --year YYYY       year of the first syslog line of every file (default: inferred)
+  --year YYYY       year of the first syslog line of every file (default: the
+                    sample's own, else inferred per file from modification times)
   --friendly-countries LIST
                     your own countries, e.g. DE,BE: banned IPs from them are listed
   --friendly-networks LIST
@@ -223,16 +224,18 @@ export async function main(args: string[]): Promise<number> {
     if (!options.quiet) console.error(redactSecrets(text, secrets));
   };
   let paths = options.paths;
-  let timeZone = options.timezone;
   if (paths.length === 0) {
     paths = [SAMPLE_DIR];
-    timeZone ??= "UTC"; // the bundled sample was written in UTC
     note(
       `jailbook: no PATH given, analysing the bundled sample logs in ${
         relative(Deno.cwd(), SAMPLE_DIR) || "."
       } (use --logs /var/log for this server)`,
     );
   }
+  // the bundled sample carries its own zone and year (git does not keep mtimes)
+  const sample = isSample(paths) ? sampleReadOptions() : undefined;
+  const timeZone = options.timezone ?? sample?.timeZone;
+  const year = options.year ?? sample?.year;
   const out = options.out ?? DEFAULT_OUT;
   const abort = new AbortController();
   let interrupts = 0;
@@ -251,7 +254,7 @@ export async function main(args: string[]): Promise<number> {
       logs: paths,
       out,
       timeZone,
-      year: options.year,
+      year,
       providers: options.providers,
       mmdb: options.mmdb,
       offline: options.offline,
