@@ -2,14 +2,25 @@
  * Reading discovered log files into a consumer of events: the one place
  * where files, line numbers, years and time zones meet the pure parsers.
  *
+ * Syslog files (auth.log, secure), the large ones, are read as bytes by
+ * {@linkcode SyslogScanner}, which hands the lines it is not sure about to
+ * the syslog string parser; the other formats are read line by line.
+ *
  * @module
  */
 import { describeFsError, type LogFile } from "./discover.ts";
 import { lineFormat } from "./formats.ts";
-import { copyString, readLines } from "./read.ts";
+import { copyString, readChunks, readLines, type ReadResult } from "./read.ts";
+import { SyslogScanner } from "./syslog_fast.ts";
 import { TimeKind } from "./types.ts";
 import type { LineSink, LogFormat, ParsedEvent } from "./types.ts";
-import { parseSyslogStamp, placeInYear, type YearInference, ZoneConverter } from "./time.ts";
+import {
+  parseSyslogStamp,
+  placeInYear,
+  PROVISIONAL_YEAR,
+  type YearInference,
+  ZoneConverter,
+} from "./time.ts";
 import { fail2banDbEvents, openFail2banDb } from "./fail2ban_db.ts";
 
 /** Receives every event, with its UTC time and provenance. */
@@ -73,6 +84,8 @@ export interface ParseReport {
 }
 
 const DAY = 86_400_000;
+const PROVISIONAL_START = Date.UTC(PROVISIONAL_YEAR, 0, 1);
+const PROVISIONAL_MARCH = Date.UTC(PROVISIONAL_YEAR, 2, 1);
 /** A stamp this far before the previous one starts a new year. */
 const ROLLOVER_GAP = 180 * DAY;
 const MAX_PROBLEMS = 200;
@@ -83,7 +96,7 @@ async function firstSyslogStamp(file: LogFile): Promise<number> {
   try {
     await readLines(file.path, (line) => {
       if (Number.isNaN(first)) first = parseSyslogStamp(line, 0);
-    }, { gzip: file.gzip, limitBytes: 65_536 });
+    }, { gzip: file.gzip, limitBytes: 65_536, chunkBytes: 65_536 });
   } catch { /* unreadable: reported when the file is read */ }
   return first;
 }
@@ -99,7 +112,10 @@ async function inferYears(
   zone: ZoneConverter,
   forcedYear: number | undefined,
 ): Promise<Map<LogFile, { year: number; method: YearInference["method"]; reference: number }>> {
-  const out = new Map<LogFile, { year: number; method: YearInference["method"]; reference: number }>();
+  const out = new Map<
+    LogFile,
+    { year: number; method: YearInference["method"]; reference: number }
+  >();
   // newest first within each group
   const syslog = files.filter((f) => f.format === "syslog");
   let nextGroup = "";
@@ -146,7 +162,9 @@ export async function parseFiles(
   consumer: EventConsumer,
   options: ParseOptions = {},
 ): Promise<ParseReport> {
-  const zone = new ZoneConverter(options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC");
+  const zone = new ZoneConverter(
+    options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC",
+  );
   const years = await inferYears(files, zone, options.year);
   const reports: FileReport[] = [];
   for (let index = 0; index < files.length; index++) {
@@ -194,19 +212,17 @@ async function readLineFile(
   const firstYear = year;
   let lastProvisional = NaN;
   let rollovers = 0;
-  let currentLine = 0;
-  let currentText = "";
+  // placeInYear(p, year) is p + shift, one shift before March of the provisional year, one after
+  let shiftYear = NaN;
+  let shiftBeforeMarch = 0;
+  let shiftFromMarch = 0;
+  /** Where the reader is: the line number and (for bad lines) the text. */
+  let cursor: { line: number; text: string } = { line: 0, text: "" };
   const sink: LineSink = {
     emit(event) {
       let time: number;
       switch (event.timeKind) {
-        case TimeKind.Absolute:
-          time = event.time;
-          break;
-        case TimeKind.Wall:
-          time = zone.toUtc(event.time);
-          break;
-        case TimeKind.SyslogWall: {
+        case TimeKind.SyslogWall: { // the usual case first
           const p = event.time;
           if (p < lastProvisional - ROLLOVER_GAP) {
             year++;
@@ -214,46 +230,81 @@ async function readLineFile(
           }
           lastProvisional = p;
           if (Number.isNaN(year)) year = new Date().getUTCFullYear();
-          time = zone.toUtc(placeInYear(p, year));
+          if (year !== shiftYear) {
+            shiftYear = year;
+            shiftBeforeMarch = placeInYear(PROVISIONAL_START, year) - PROVISIONAL_START;
+            shiftFromMarch = placeInYear(PROVISIONAL_MARCH, year) - PROVISIONAL_MARCH;
+          }
+          // = placeInYear(p, year), without its Date.UTC per event
+          time = zone.toUtc(p + (p < PROVISIONAL_MARCH ? shiftBeforeMarch : shiftFromMarch));
           break;
         }
+        case TimeKind.Absolute:
+          time = event.time;
+          break;
+        case TimeKind.Wall:
+          time = zone.toUtc(event.time);
+          break;
         default:
           time = NaN;
       }
       if (time === time) noteTime(report, time);
       report.events++;
-      consumer.add(event, time, index, currentLine);
+      consumer.add(event, time, index, cursor.line);
     },
     bad(reason) {
       report.bad++;
       if (report.problems.length < MAX_PROBLEMS) {
-        report.problems.push({ line: currentLine, reason, text: copyString(currentText.slice(0, 160)) });
+        report.problems.push({
+          line: cursor.line,
+          reason,
+          text: copyString(cursor.text.slice(0, 160)),
+        });
       }
     },
   };
-  const result = await readLines(file.path, (text, line) => {
-    currentLine = line;
-    currentText = text;
-    try {
-      parser.parseLine(text, sink);
-    } catch (error) {
-      // a parser must not throw; if one does, the line is reported, not the run
-      sink.bad(`parser error: ${(error as Error).message}`);
-    }
-  }, { gzip: file.gzip, maxLineBytes: options.maxLineBytes });
+  const readOptions = { gzip: file.gzip, maxLineBytes: options.maxLineBytes };
+  let result: ReadResult;
+  if (file.format === "syslog") {
+    // the byte scanner, which hands the lines it is not sure about to the string parser
+    const scanner = new SyslogScanner(sink);
+    cursor = scanner;
+    result = await readChunks(
+      file.path,
+      (bytes, start, end, firstLine, read) => scanner.scan(bytes, start, end, firstLine, read),
+      readOptions,
+    );
+  } else {
+    const position = { line: 0, text: "" };
+    cursor = position;
+    result = await readLines(file.path, (text, line) => {
+      position.line = line;
+      position.text = text;
+      try {
+        parser.parseLine(text, sink);
+      } catch (error) {
+        // a parser must not throw; if one does, the line is reported, not the run
+        sink.bad(`parser error: ${(error as Error).message}`);
+      }
+    }, readOptions);
+  }
   parser.end?.(sink);
   report.lines = result.lines + result.longLines;
   report.bytes = result.bytes;
   report.damaged = result.invalidUtf8 + result.nulLines + result.longLines;
   for (const p of result.problems) {
-    if (report.problems.length < MAX_PROBLEMS) report.problems.push({ line: p.line, reason: p.reason });
+    if (report.problems.length < MAX_PROBLEMS) {
+      report.problems.push({ line: p.line, reason: p.reason });
+    }
   }
   report.problems.sort((a, b) => a.line - b.line);
   if (result.truncated) {
     report.incomplete = result.problems.find((p) => p.line === 0)?.reason ?? "truncated";
   }
   if (yearInfo !== undefined && file.format === "syslog") {
-    const ref = Number.isNaN(yearInfo.reference) ? "" : ` ${new Date(yearInfo.reference).toISOString().slice(0, 10)}`;
+    const ref = Number.isNaN(yearInfo.reference)
+      ? ""
+      : ` ${new Date(yearInfo.reference).toISOString().slice(0, 10)}`;
     const how = yearInfo.method === "--year"
       ? "given with --year"
       : yearInfo.method === "mtime"
@@ -266,7 +317,9 @@ async function readLineFile(
       lastYear: year,
       method: yearInfo.method,
       detail: `${firstYear === year ? firstYear : `${firstYear}–${year}`} ${how}${
-        rollovers > 0 ? `, ${rollovers} New Year rollover${rollovers > 1 ? "s" : ""} inside the file` : ""
+        rollovers > 0
+          ? `, ${rollovers} New Year rollover${rollovers > 1 ? "s" : ""} inside the file`
+          : ""
       }`,
     };
   }

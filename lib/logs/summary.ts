@@ -33,17 +33,34 @@ export interface IpStats {
 /** Distinct users remembered per IP (the count keeps growing past it). */
 export const MAX_USERS_PER_IP = 1000;
 
-const BAN_KINDS = new Set(["ban", "restore_ban", "increase_ban", "db_ban", "blacklisted", "banned"]);
+const BAN_KINDS = new Set([
+  "ban",
+  "restore_ban",
+  "increase_ban",
+  "db_ban",
+  "blacklisted",
+  "banned",
+]);
 const ACCEPTED_KINDS = new Set(["accepted_password", "accepted_publickey", "accepted_other"]);
 const IS_BAN = Uint8Array.from(KINDS, (k) => (BAN_KINDS.has(k.name) ? 1 : 0));
 const IS_ACCEPTED = Uint8Array.from(KINDS, (k) => (ACCEPTED_KINDS.has(k.name) ? 1 : 0));
 const DEFAULT_SUSPICIOUS = Uint8Array.from(KINDS, (k) => (k.suspicious ? 1 : 0));
 
+/** Slot of the pair (row, user) in a table of `mask + 1` slots. */
+function pairSlot(row: number, id: number, mask: number): number {
+  const hash = Math.imul(row, 0x9e3779b1) ^ Math.imul(id + 1, 0x85ebca6b);
+  return (hash ^ (hash >>> 15)) & mask;
+}
+
+/** Numbers kept per IP, in this order, in one row of a Float64Array. */
+const EVENTS = 0, SUSPICIOUS = 1, FIRST = 2, LAST = 3, BANS = 4, ACCEPTED = 5;
+/** Doubles per row (six used; eight keep a row in one cache line). */
+const FIELDS = 8;
+
 /** An {@linkcode EventConsumer} that aggregates as events stream by. */
 export class SummaryAggregator implements EventConsumer {
   /** Events per kind index (with repeats). */
   readonly kinds = new Float64Array(KINDS.length);
-  readonly ips = new Map<string, IpStats>();
   events = 0;
   suspicious = 0;
   /** Events without an IP. */
@@ -51,10 +68,72 @@ export class SummaryAggregator implements EventConsumer {
   first = NaN;
   last = NaN;
 
+  // Per IP a row number; the numbers of all IPs in a few large typed arrays
+  // (a million events touch little memory).
+  #rows = new Map<string, number>();
+  #ipOf: string[] = [];
+  #numbers = new Float64Array(FIELDS * 256);
+  #kindCounts = new Int32Array(KINDS.length * 256);
+  // User names by number; per IP a set of numbers (looking at a number needs no
+  // string from memory), and the number of its last suspicious event's user.
+  #userIds = new Map<string, number>();
+  #userNames: string[] = [];
+  #lastUser: string | undefined;
+  #lastUserId = -1;
+  /** Per row: the number of its last user, and how many users it has. */
+  #userState = new Int32Array(2 * 256);
+  // the (row, user) pairs seen, in an open-addressing table and in order
+  #pairs = new Int32Array(2 * 4096).fill(-1);
+  #pairCount = 0;
+  #pairLog = new Int32Array(2 * 1024);
+  // runs of events from one IP (an attacker's session) are the rule
+  #lastIp: string | undefined;
+  #lastRow = -1;
+  #snapshot: Map<string, IpStats> | undefined;
+
+  /**
+   * Per-IP statistics by IP, in the order the IPs were first seen: a snapshot
+   * (rebuilt after more events are added).
+   */
+  get ips(): Map<string, IpStats> {
+    if (this.#snapshot !== undefined) return this.#snapshot;
+    const map = new Map<string, IpStats>();
+    const rows = Array.from(this.#ipOf, (_, row) => row);
+    const users = this.#usersOf(rows);
+    for (const row of rows) map.set(this.#ipOf[row], this.#stats(row, users.get(row)!));
+    return this.#snapshot = map;
+  }
+
+  /** Number of distinct IPs. */
+  get ipCount(): number {
+    return this.#ipOf.length;
+  }
+
+  /** The statistics of one row, as a new object. */
+  #stats(row: number, users: Set<string>): IpStats {
+    const numbers = this.#numbers;
+    const at = row * FIELDS;
+    const k = KINDS.length;
+    return {
+      ip: this.#ipOf[row],
+      events: numbers[at + EVENTS],
+      suspicious: numbers[at + SUSPICIOUS],
+      kinds: this.#kindCounts.slice(row * k, row * k + k),
+      first: numbers[at + FIRST],
+      last: numbers[at + LAST],
+      users,
+      bans: numbers[at + BANS],
+      accepted: numbers[at + ACCEPTED],
+    };
+  }
+
   add(event: ParsedEvent, time: number, _file: number, _line: number): void {
-    const n = event.count ?? 1;
+    const count = event.count;
+    const n = count === undefined ? 1 : count;
     const kind = event.kind;
-    const suspicious = event.suspicious ?? DEFAULT_SUSPICIOUS[kind] === 1;
+    const flag = event.suspicious;
+    const suspicious = flag === undefined ? DEFAULT_SUSPICIOUS[kind] === 1 : flag;
+    this.#snapshot = undefined;
     this.events += n;
     this.kinds[kind] += n;
     if (suspicious) this.suspicious += n;
@@ -65,47 +144,165 @@ export class SummaryAggregator implements EventConsumer {
       this.withoutIp += n;
       return;
     }
-    let stats = this.ips.get(ip);
-    if (stats === undefined) {
-      const key = copyString(ip);
-      stats = {
-        ip: key,
-        events: 0,
-        suspicious: 0,
-        kinds: new Int32Array(KINDS.length),
-        first: NaN,
-        last: NaN,
-        users: new Set(),
-        bans: 0,
-        accepted: 0,
-      };
-      this.ips.set(key, stats);
+    let row: number;
+    if (ip === this.#lastIp) row = this.#lastRow;
+    else {
+      const known = this.#rows.get(ip);
+      row = known === undefined ? this.#newRow(ip) : known;
+      this.#lastIp = this.#ipOf[row]; // the copy: `ip` may be a slice of a large chunk
+      this.#lastRow = row;
     }
-    stats.events += n;
-    stats.kinds[kind] += n;
+    const numbers = this.#numbers;
+    const at = row * FIELDS;
+    numbers[at + EVENTS] += n;
+    this.#kindCounts[row * KINDS.length + kind] += n;
     if (suspicious) {
-      stats.suspicious += n;
+      numbers[at + SUSPICIOUS] += n;
       const user = event.user;
-      if (user !== undefined && stats.users.size < MAX_USERS_PER_IP && !stats.users.has(user)) {
-        stats.users.add(copyString(user));
+      if (user !== undefined) {
+        let id: number;
+        if (user === this.#lastUser) id = this.#lastUserId;
+        else {
+          const known = this.#userIds.get(user);
+          if (known !== undefined) id = known;
+          else if (this.#userState[2 * row + 1] >= MAX_USERS_PER_IP) id = -1; // not kept anywhere
+          else id = this.#newUser(user);
+          if (id >= 0) {
+            this.#lastUser = this.#userNames[id];
+            this.#lastUserId = id;
+          }
+        }
+        const state = this.#userState;
+        if (id >= 0 && id !== state[2 * row]) {
+          if (state[2 * row + 1] < MAX_USERS_PER_IP && this.#addPair(row, id)) state[2 * row + 1]++;
+          state[2 * row] = id;
+        }
       }
     }
-    if (IS_BAN[kind] === 1) stats.bans += n;
-    if (IS_ACCEPTED[kind] === 1) stats.accepted += n;
-    if (!(stats.first <= time)) stats.first = time;
-    if (!(stats.last >= time)) stats.last = time;
+    if (IS_BAN[kind] === 1) numbers[at + BANS] += n;
+    if (IS_ACCEPTED[kind] === 1) numbers[at + ACCEPTED] += n;
+    if (!(numbers[at + FIRST] <= time)) numbers[at + FIRST] = time;
+    if (!(numbers[at + LAST] >= time)) numbers[at + LAST] = time;
+  }
+
+  /** Start the row of an IP not seen before. */
+  #newRow(ip: string): number {
+    const row = this.#ipOf.length;
+    if ((row + 1) * FIELDS > this.#numbers.length) {
+      const numbers = new Float64Array(this.#numbers.length * 2);
+      numbers.set(this.#numbers);
+      this.#numbers = numbers;
+      const kindCounts = new Int32Array(this.#kindCounts.length * 2);
+      kindCounts.set(this.#kindCounts);
+      this.#kindCounts = kindCounts;
+      const userState = new Int32Array(this.#userState.length * 2);
+      userState.set(this.#userState);
+      this.#userState = userState;
+    }
+    this.#numbers[row * FIELDS + FIRST] = NaN;
+    this.#numbers[row * FIELDS + LAST] = NaN;
+    const key = copyString(ip);
+    this.#ipOf.push(key);
+    this.#userState[2 * row] = -1;
+    this.#rows.set(key, row);
+    return row;
+  }
+
+  /** Record that `row` tried user `id`; false when it had already. */
+  #addPair(row: number, id: number): boolean {
+    let pairs = this.#pairs;
+    let mask = (pairs.length >> 1) - 1;
+    let slot = pairSlot(row, id, mask);
+    for (;;) {
+      const r = pairs[2 * slot];
+      if (r === -1) break;
+      if (r === row && pairs[2 * slot + 1] === id) return false;
+      slot = (slot + 1) & mask;
+    }
+    if (2 * (this.#pairCount + 1) > mask + 1) {
+      // grow, and find the free slot again
+      pairs = this.#pairs = new Int32Array(pairs.length * 2).fill(-1);
+      mask = (pairs.length >> 1) - 1;
+      const log = this.#pairLog;
+      for (let i = 0; i < 2 * this.#pairCount; i += 2) {
+        let at = pairSlot(log[i], log[i + 1], mask);
+        while (pairs[2 * at] !== -1) at = (at + 1) & mask;
+        pairs[2 * at] = log[i];
+        pairs[2 * at + 1] = log[i + 1];
+      }
+      slot = pairSlot(row, id, mask);
+      while (pairs[2 * slot] !== -1) slot = (slot + 1) & mask;
+    }
+    pairs[2 * slot] = row;
+    pairs[2 * slot + 1] = id;
+    if (2 * this.#pairCount + 2 > this.#pairLog.length) {
+      const log = new Int32Array(this.#pairLog.length * 2);
+      log.set(this.#pairLog);
+      this.#pairLog = log;
+    }
+    this.#pairLog[2 * this.#pairCount] = row;
+    this.#pairLog[2 * this.#pairCount + 1] = id;
+    this.#pairCount++;
+    return true;
+  }
+
+  /** The user names of `rows`, each in the order they were first tried (one pass over the pairs). */
+  #usersOf(rows: readonly number[]): Map<number, Set<string>> {
+    const users = new Map<number, Set<string>>();
+    for (const row of rows) users.set(row, new Set());
+    const log = this.#pairLog;
+    for (let i = 0; i < 2 * this.#pairCount; i += 2) {
+      users.get(log[i])?.add(this.#userNames[log[i + 1]]);
+    }
+    return users;
+  }
+
+  /** The statistics of `rows`, as new objects. */
+  #statsOf(rows: readonly number[]): IpStats[] {
+    const users = this.#usersOf(rows);
+    return rows.map((row) => this.#stats(row, users.get(row)!));
+  }
+
+  /** Number a user name not seen before. */
+  #newUser(user: string): number {
+    const id = this.#userNames.length;
+    const copy = copyString(user); // `user` may be a slice of a large chunk
+    this.#userNames.push(copy);
+    this.#userIds.set(copy, id);
+    return id;
   }
 
   /** IPs by suspicious events, most first (ties: more events, then IP). */
   topIps(limit = 10): IpStats[] {
-    return [...this.ips.values()]
-      .sort((a, b) => b.suspicious - a.suspicious || b.events - a.events || (a.ip < b.ip ? -1 : 1))
-      .slice(0, limit);
+    // the first `limit` rows in that order, kept sorted while the rows go by
+    const numbers = this.#numbers;
+    const ipOf = this.#ipOf;
+    const before = (a: number, b: number) => {
+      const d = numbers[b * FIELDS + SUSPICIOUS] - numbers[a * FIELDS + SUSPICIOUS] ||
+        numbers[b * FIELDS + EVENTS] - numbers[a * FIELDS + EVENTS];
+      return d !== 0 ? d < 0 : ipOf[a] < ipOf[b];
+    };
+    const top: number[] = [];
+    for (let row = 0; row < ipOf.length && limit > 0; row++) {
+      if (top.length === limit && !before(row, top[limit - 1])) continue;
+      let i = top.length === limit ? limit - 1 : top.length;
+      while (i > 0 && before(row, top[i - 1])) {
+        top[i] = top[i - 1];
+        i--;
+      }
+      top[i] = row;
+    }
+    return this.#statsOf(top);
   }
 
   /** IPs that were banned and also logged in successfully. */
   bannedAndAccepted(): IpStats[] {
-    return [...this.ips.values()].filter((s) => s.bans > 0 && s.accepted > 0);
+    const rows: number[] = [];
+    for (let row = 0; row < this.#ipOf.length; row++) {
+      const at = row * FIELDS;
+      if (this.#numbers[at + BANS] > 0 && this.#numbers[at + ACCEPTED] > 0) rows.push(row);
+    }
+    return this.#statsOf(rows);
   }
 }
 
@@ -159,14 +356,14 @@ export function summarize(
     events: agg.kinds[i],
     suspicious: k.suspicious,
   })).filter((r) => r.events > 0)
-    .sort((a, b) =>
-      SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source) || b.events - a.events
-    );
+    .sort((a, b) => SOURCES.indexOf(a.source) - SOURCES.indexOf(b.source) || b.events - a.events);
   const problems = report.files.flatMap((f) =>
     f.problems.map((p) => ({ file: f.path, line: p.line, reason: p.reason, text: p.text }))
   );
   for (const f of report.files) {
-    if (f.incomplete) problems.push({ file: f.path, line: 0, reason: f.incomplete, text: undefined });
+    if (f.incomplete) {
+      problems.push({ file: f.path, line: 0, reason: f.incomplete, text: undefined });
+    }
   }
   return {
     timeZone: report.timeZone,
@@ -184,7 +381,7 @@ export function summarize(
     lines: report.files.reduce((s, f) => s + f.lines, 0),
     events: agg.events,
     suspicious: agg.suspicious,
-    uniqueIps: agg.ips.size,
+    uniqueIps: agg.ipCount,
     bySourceKind,
     topIps: agg.topIps(top).map((s) => ({
       ip: s.ip,
@@ -206,7 +403,17 @@ export function summarize(
   };
 }
 
-const num = (n: number) => n.toLocaleString("en-US");
+/** `1,234,567`: as `toLocaleString("en-US")`, without loading the locale data for counts. */
+const num = (n: number): string => {
+  if (!Number.isSafeInteger(n) || n < 0) return n.toLocaleString("en-US");
+  const digits = String(n);
+  let out = "";
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ",";
+    out += digits[i];
+  }
+  return out;
+};
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
 const short = (t: string | null) => (t === null ? "—" : t.slice(0, 16).replace("T", " "));
@@ -214,7 +421,8 @@ const short = (t: string | null) => (t === null ? "—" : t.slice(0, 16).replace
 /** Escape control characters so attacker text cannot move the terminal cursor. */
 export function printable(s: string): string {
   // deno-lint-ignore no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  const control = /[\u0000-\u001f\u007f-\u009f]/g;
+  return s.replace(control, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** The summary as text for people. */
@@ -227,12 +435,17 @@ export function renderSummary(data: SummaryData, options: { maxProblems?: number
   w(`Files read (${data.files.length}):`);
   const nameWidth = Math.min(48, Math.max(...data.files.map((f) => f.path.length), 4));
   for (const f of data.files) {
-    const notes = [f.year ? `year ${f.year}` : "", f.incomplete ? `INCOMPLETE: ${f.incomplete}` : ""]
+    const notes = [
+      f.year ? `year ${f.year}` : "",
+      f.incomplete ? `INCOMPLETE: ${f.incomplete}` : "",
+    ]
       .filter(Boolean).join("; ");
     w(
-      `  ${pad(printable(f.path), nameWidth)}  ${pad(f.format, 18)} ${lpad(num(f.lines), 10)} lines ${
-        lpad(num(f.events), 9)
-      } events ${lpad(num(f.bad + f.damaged), 6)} bad${notes ? `  (${notes})` : ""}`,
+      `  ${pad(printable(f.path), nameWidth)}  ${pad(f.format, 18)} ${
+        lpad(num(f.lines), 10)
+      } lines ${lpad(num(f.events), 9)} events ${lpad(num(f.bad + f.damaged), 6)} bad${
+        notes ? `  (${notes})` : ""
+      }`,
     );
   }
   for (const d of data.discovery) w(`  ! ${printable(d.path)}: ${d.reason}`);
@@ -245,21 +458,25 @@ export function renderSummary(data: SummaryData, options: { maxProblems?: number
   w();
   w("Events by source and kind:");
   for (const r of data.bySourceKind) {
-    w(`  ${pad(r.source, 18)} ${pad(r.kind, 28)} ${lpad(num(r.events), 10)}${r.suspicious ? "" : "  (not suspicious)"}`);
+    w(`  ${pad(r.source, 18)} ${pad(r.kind, 28)} ${lpad(num(r.events), 10)}${
+      r.suspicious ? "" : "  (not suspicious)"
+    }`);
   }
   w();
   w(`Top IPs by suspicious events:`);
   for (const ip of data.topIps) {
     const kinds = Object.entries(ip.kinds).slice(0, 3).map(([k, n]) => `${k} ${num(n)}`).join(", ");
     w(
-      `  ${pad(ip.ip, 39)} ${lpad(num(ip.suspicious), 8)}  ${short(ip.first)} → ${short(ip.last)}  users ${
-        num(ip.users)
-      }  bans ${num(ip.bans)}  ${kinds}`,
+      `  ${pad(ip.ip, 39)} ${lpad(num(ip.suspicious), 8)}  ${short(ip.first)} → ${
+        short(ip.last)
+      }  users ${num(ip.users)}  bans ${num(ip.bans)}  ${kinds}`,
     );
   }
   if (data.bannedAndAccepted.length > 0) {
     w();
-    w(`Banned IPs that also logged in successfully (${data.bannedAndAccepted.length}): ${data.bannedAndAccepted.join(", ")}`);
+    w(`Banned IPs that also logged in successfully (${data.bannedAndAccepted.length}): ${
+      data.bannedAndAccepted.join(", ")
+    }`);
   }
   w();
   const max = options.maxProblems ?? 20;

@@ -77,7 +77,7 @@ export function createSyslogParser(): LogParser {
         line.charCodeAt(pos + 12) === 58 /* : */
       ) {
         const second = twoDigits(line, pos + 13);
-        if (second < 0 || second > 60) {
+        if (!(second >= 0 && second <= 60)) { // (NaN when the line ends inside the stamp)
           sink.bad("no valid syslog time stamp");
           return;
         }
@@ -87,6 +87,10 @@ export function createSyslogParser(): LogParser {
         if (line.charCodeAt(stampEnd) === 46 /* . */) {
           time += fractionMs(line, stampEnd + 1);
           stampEnd = skipDigits(line, stampEnd + 1);
+          if (Number.isNaN(time)) { // the line ends inside the fraction, as parseSyslogStamp finds
+            sink.bad("no valid syslog time stamp");
+            return;
+          }
         }
       } else if (c >= 65 && c <= 90) { // A–Z: Jan … Dec
         time = parseSyslogStamp(line, pos);
@@ -100,7 +104,9 @@ export function createSyslogParser(): LogParser {
           stampEnd = pos + 14;
         } else {
           minute.prefix = line.slice(pos, pos + 12); // short: a copy, not a view of a large chunk
-          minute.start = time - (time % 60_000);
+          // the start of the minute: not `time - time % 60_000`, which for a
+          // leap second (hh:mm:60) would be the next minute
+          minute.start = time - twoDigits(line, pos + 13) * 1000 - (time % 1000);
           stampEnd = pos + 15;
           if (line.charCodeAt(stampEnd) === 46 /* . */) stampEnd = skipDigits(line, stampEnd + 1);
         }

@@ -186,6 +186,8 @@ export class ZoneConverter {
   readonly timeZone: string;
   readonly #isUtc: boolean;
   readonly #cache = new Map<number, number>();
+  #lastHour = NaN;
+  #lastOffset = 0;
   readonly #format: Intl.DateTimeFormat | undefined;
 
   constructor(timeZone: string) {
@@ -232,6 +234,8 @@ export class ZoneConverter {
   toUtc(wall: number): number {
     if (this.#isUtc || Number.isNaN(wall)) return wall;
     const hour = Math.floor(wall / 3_600_000);
+    // log lines come in time order: mostly the hour of the line before
+    if (hour === this.#lastHour) return wall - this.#lastOffset;
     let offset = this.#cache.get(hour);
     if (offset === undefined) {
       // two-step: guess with the offset at wall-as-UTC, then correct
@@ -239,6 +243,8 @@ export class ZoneConverter {
       offset = this.offsetAt(hour * 3_600_000 - guess);
       this.#cache.set(hour, offset);
     }
+    this.#lastHour = hour;
+    this.#lastOffset = offset;
     return wall - offset;
   }
 }
