@@ -14,7 +14,8 @@ import { renderSummary, summarize, SummaryAggregator } from "../logs/summary.ts"
 import { isSample, SAMPLE_DIR, sampleReadOptions } from "../paths.ts";
 import { ZoneConverter } from "../logs/time.ts";
 
-const HELP = `Usage: deno task parse [options] [PATH...]
+/** The help text (built on demand: the zone lookup in it costs start-up time). */
+const help = () => `Usage: deno task parse [options] [PATH...]
 
 Reads server logs and writes one JSON object per event (JSON Lines) to stdout,
 and a summary to stderr. PATH is a log file or a directory; with no PATH the
@@ -99,7 +100,7 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (options.help) {
-    console.log(HELP);
+    console.log(help());
     return 0;
   }
   const progress = !options.quiet && Deno.stderr.isTerminal();

@@ -24,7 +24,11 @@ export interface IpStats {
   last: number;
   /** Distinct user names tried in suspicious events (at most {@linkcode MAX_USERS_PER_IP} kept). */
   users: Set<string>;
-  /** Ban events (ban, restore_ban, increase_ban, db_ban, blacklisted, banned). */
+  /**
+   * Bans: `ban` events (fail2ban.log), database and blacklist rows, status
+   * listings. A restored or increased ban continues an existing ban and is not
+   * counted again.
+   */
   bans: number;
   /** Successful logins. */
   accepted: number;
@@ -33,14 +37,7 @@ export interface IpStats {
 /** Distinct users remembered per IP (the count keeps growing past it). */
 export const MAX_USERS_PER_IP = 1000;
 
-const BAN_KINDS = new Set([
-  "ban",
-  "restore_ban",
-  "increase_ban",
-  "db_ban",
-  "blacklisted",
-  "banned",
-]);
+const BAN_KINDS = new Set(["ban", "db_ban", "blacklisted", "banned"]);
 const ACCEPTED_KINDS = new Set(["accepted_password", "accepted_publickey", "accepted_other"]);
 const IS_BAN = Uint8Array.from(KINDS, (k) => (BAN_KINDS.has(k.name) ? 1 : 0));
 const IS_ACCEPTED = Uint8Array.from(KINDS, (k) => (ACCEPTED_KINDS.has(k.name) ? 1 : 0));
