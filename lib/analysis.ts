@@ -78,9 +78,9 @@ export function analysisParams(
     providers: env.JAILBOOK_PROVIDERS ? parseProviderList(env.JAILBOOK_PROVIDERS) : undefined,
     offline: env.JAILBOOK_OFFLINE === "1" || env.JAILBOOK_OFFLINE === "true",
     cacheDir: env.JAILBOOK_CACHE || undefined,
-    timeZone: env.JAILBOOK_TIMEZONE ||
-      (logs.length === 1 && logs[0] === SAMPLE_DIR ? "UTC" : undefined),
-    year,
+    // the bundled sample carries its own zone and year (git does not keep mtimes)
+    timeZone: env.JAILBOOK_TIMEZONE || (isSample(logs) ? sampleReadOptions().timeZone : undefined),
+    year: year ?? (isSample(logs) ? sampleReadOptions().year : undefined),
     friendlyCountries: list(env.JAILBOOK_FRIENDLY_COUNTRIES).map((c) => c.toUpperCase()),
     friendlyNetworks: networks,
     out: env.JAILBOOK_OUT || join(SAMPLE_DIR, "..", "out", "notebooks", "data"),
