@@ -14,7 +14,7 @@
  * @module
  */
 import { type LineSink, type LogParser, type ParsedEvent, TimeKind } from "./types.ts";
-import { isSshdProgram, parseSshdMessage } from "./sshd.ts";
+import { isSshdProgram, parseSshdMessage, sshdScratchEvent } from "./sshd.ts";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -38,21 +38,7 @@ const utf8 = new TextDecoder("utf-8");
  * ```
  */
 export function createJournalJsonParser(): LogParser {
-  const event: ParsedEvent = {
-    time: NaN,
-    timeKind: TimeKind.Absolute,
-    kind: 0,
-    ip: undefined,
-    user: undefined,
-    port: undefined,
-    host: undefined,
-    suspicious: undefined,
-    program: undefined,
-    pid: undefined,
-    detail: undefined,
-    count: undefined,
-    pattern: undefined,
-  };
+  const event: ParsedEvent = sshdScratchEvent(TimeKind.Absolute);
   return {
     format: "journal-json",
     parseLine(line: string, sink: LineSink): void {

@@ -1030,3 +1030,26 @@ function parseRepeated(
   if (innerEnd < innerStart) return false;
   return dispatch(text, innerStart, innerEnd, event, sink, times);
 }
+
+/**
+ * A fresh scratch event for a parser of sshd lines to fill and reuse: every
+ * field the sshd parsers set is present from the start, so the object keeps
+ * one shape (V8 keeps property access on it fast).
+ */
+export function sshdScratchEvent(timeKind: TimeKind): ParsedEvent {
+  return {
+    time: NaN,
+    timeKind,
+    kind: 0,
+    ip: undefined,
+    user: undefined,
+    port: undefined,
+    host: undefined,
+    suspicious: undefined,
+    program: undefined,
+    pid: undefined,
+    detail: undefined,
+    count: undefined,
+    pattern: undefined,
+  };
+}

@@ -22,7 +22,7 @@
  */
 import { type LineSink, type LogParser, type ParsedEvent, TimeKind } from "./types.ts";
 import { fractionMs, parseIsoStamp, parseSyslogStamp, twoDigits } from "./time.ts";
-import { parseSshdRange, sshdProgramAt } from "./sshd.ts";
+import { parseSshdRange, sshdProgramAt, sshdScratchEvent } from "./sshd.ts";
 
 /**
  * Make a parser for syslog text (auth.log, secure, `journalctl` output).
@@ -38,21 +38,7 @@ import { parseSshdRange, sshdProgramAt } from "./sshd.ts";
  * ```
  */
 export function createSyslogParser(): LogParser {
-  const event: ParsedEvent = {
-    time: NaN,
-    timeKind: TimeKind.SyslogWall,
-    kind: 0,
-    ip: undefined,
-    user: undefined,
-    port: undefined,
-    host: undefined,
-    suspicious: undefined,
-    program: undefined,
-    pid: undefined,
-    detail: undefined,
-    count: undefined,
-    pattern: undefined,
-  };
+  const event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
   // Caches for runs of lines alike (a log is mostly one host, minute after minute):
   // the last syslog stamp's text up to the seconds ("Jan 28 07:01") and its time,
   const minute = { prefix: "", start: 0 };

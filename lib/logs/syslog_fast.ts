@@ -37,7 +37,7 @@ import { type LineSink, type LogParser, type ParsedEvent, TimeKind } from "./typ
 import { kindIndex } from "./kinds.ts";
 import { normalizeIp } from "./ip.ts";
 import { decodeLine, type ReadResult } from "./read.ts";
-import type { SshdPattern } from "./sshd.ts";
+import { type SshdPattern, sshdScratchEvent } from "./sshd.ts";
 import { createSyslogParser } from "./syslog.ts";
 import { PROVISIONAL_YEAR } from "./time.ts";
 
@@ -1574,21 +1574,7 @@ export class SyslogScanner {
   text = "";
   readonly sink: LineSink;
   /** The scratch event handed to `sink.emit` (reused). */
-  readonly event: ParsedEvent = {
-    time: NaN,
-    timeKind: TimeKind.SyslogWall,
-    kind: 0,
-    ip: undefined,
-    user: undefined,
-    port: undefined,
-    host: undefined,
-    suspicious: undefined,
-    program: undefined,
-    pid: undefined,
-    detail: undefined,
-    count: undefined,
-    pattern: undefined,
-  };
+  readonly event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
   readonly #parser: LogParser = createSyslogParser();
   // the minute of the last stamp: its first 12 bytes ("Jan 28 07:01") as words, and its time
   #minute0 = 0;
