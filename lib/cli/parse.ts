@@ -15,7 +15,8 @@ import { isSample, SAMPLE_DIR, sampleReadOptions } from "../paths.ts";
 import { ZoneConverter } from "../logs/time.ts";
 
 /** The help text (built on demand: the zone lookup in it costs start-up time). */
-const help = () => `Usage: deno task parse [options] [PATH...]
+const help = () =>
+  `Usage: deno task parse [options] [PATH...]
 
 Reads server logs and writes one JSON object per event (JSON Lines) to stdout,
 and a summary to stderr. PATH is a log file or a directory; with no PATH the
