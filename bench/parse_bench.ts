@@ -148,10 +148,11 @@ async function main() {
         `${parse} --year 2026 --timezone UTC ${f.path} > /dev/null 2>&1`,
       ],
     ];
-    let grepSeconds = NaN;
-    for (const [label, command] of commands) {
-      const m = await measure(command, runs);
-      if (label.startsWith("grep -c")) grepSeconds = m.seconds;
+    // measure everything first, so every row's ratio is against the same grep
+    const measured: [string, Measurement][] = [];
+    for (const [label, command] of commands) measured.push([label, await measure(command, runs)]);
+    const grepSeconds = measured.find(([label]) => label.startsWith("grep -c"))![1].seconds;
+    for (const [label, m] of measured) {
       const ratio = m.seconds / grepSeconds;
       console.log(
         `${pad(f.name, 16)} ${pad(fmt(size, 0), 7)} ${pad(label, 34)} ${pad(fmt(m.seconds), 8)} ${
