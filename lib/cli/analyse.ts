@@ -7,6 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { timeZoneOption, UsageError, wholeOption, yearOption } from "./_options.ts";
 import { relative } from "node:path";
 import {
   GeoConfigError,
@@ -15,7 +16,6 @@ import {
   redactSecrets,
   secretsOf,
 } from "../geo/config.ts";
-import { ZoneConverter } from "../logs/time.ts";
 import { isSample, PROJECT_ROOT, SAMPLE_DIR, sampleReadOptions } from "../paths.ts";
 import { NoLogsError, OutputError, runAnalysis, type RunProgress } from "../report/run.ts";
 import { createProgressBar } from "./progress.ts";
@@ -69,11 +69,6 @@ Exit status: 0 when the results were written (bad log lines are counted in
 the summary), 1 when no logs were found, a PATH cannot be read or the output
 cannot be written, 2 for bad options, 130 when interrupted.`;
 
-/** A usage error: exit status 2. */
-class UsageError extends Error {
-  override name = "UsageError";
-}
-
 function list(text: string | undefined): string[] {
   return (text ?? "").split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
 }
@@ -107,30 +102,10 @@ function parseOptions(args: string[]) {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const whole = (name: string, text: string | undefined, min: number, max = Infinity) => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`--${name} takes a whole number from ${min}, not "${text}"`);
-    }
-    return n;
-  };
-  const top = whole("top", values.top, 0, 10_000)!;
-  const maxQueries = whole("max-queries", values["max-queries"], 0);
-  let year: number | undefined;
-  if (values.year !== undefined) {
-    year = Number(values.year);
-    if (!Number.isInteger(year) || year < 1970 || year > 9999) {
-      throw new UsageError(`--year takes a year such as 2024, not "${values.year}"`);
-    }
-  }
-  if (values.timezone !== undefined) {
-    try {
-      new ZoneConverter(values.timezone);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  }
+  const top = wholeOption("top", values.top, 0, 10_000)!;
+  const maxQueries = wholeOption("max-queries", values["max-queries"], 0);
+  const year = yearOption(values.year);
+  timeZoneOption(values.timezone);
   let providers;
   if (values.provider !== undefined) {
     try {

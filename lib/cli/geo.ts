@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { UsageError, wholeOption } from "./_options.ts";
 import { normalizeIp } from "../logs/ip.ts";
 import { readLines } from "../logs/read.ts";
 import {
@@ -59,10 +60,6 @@ Options:
 Keys are read from the environment or ~/.config/jailbook/config.json, never
 from the command line, and never printed.`;
 
-class UsageError extends Error {
-  override name = "UsageError";
-}
-
 function parseOptions(args: string[]) {
   let parsed;
   try {
@@ -88,22 +85,14 @@ function parseOptions(args: string[]) {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const whole = (name: string, text: string | undefined, min: number) => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) {
-      throw new UsageError(`--${name} takes a whole number ≥ ${min}, not "${text}"`);
-    }
-    return n;
-  };
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError(`--timeout takes seconds > 0, not "${values.timeout}"`);
   return {
     ...values,
     inputs: positionals,
-    maxQueries: whole("max-queries", values["max-queries"], 0),
-    concurrency: whole("concurrency", values.concurrency, 1)!,
-    retries: whole("retries", values.retries, 0)!,
+    maxQueries: wholeOption("max-queries", values["max-queries"], 0),
+    concurrency: wholeOption("concurrency", values.concurrency, 1)!,
+    retries: wholeOption("retries", values.retries, 0)!,
     timeoutMs: timeout * 1000,
   };
 }

@@ -6,13 +6,13 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { timeZoneOption, UsageError, wholeOption, yearOption } from "./_options.ts";
 import { relative } from "node:path";
 import { discoverLogs } from "../logs/discover.ts";
 import { parseFiles } from "../logs/pipeline.ts";
 import { JsonLinesWriter, Tee } from "../logs/jsonl.ts";
 import { renderSummary, summarize, SummaryAggregator } from "../logs/summary.ts";
 import { isSample, SAMPLE_DIR, sampleReadOptions } from "../paths.ts";
-import { ZoneConverter } from "../logs/time.ts";
 
 /** The help text (built on demand: the zone lookup in it costs start-up time). */
 const help = () =>
@@ -44,11 +44,6 @@ Options:
 Exit status: 0 when the logs were read (bad lines are counted in the summary),
 1 when no logs could be found or a PATH cannot be read, 2 for bad options.`;
 
-/** A usage error: exit status 2. */
-class UsageError extends Error {
-  override name = "UsageError";
-}
-
 function parseOptions(args: string[]) {
   let parsed;
   try {
@@ -70,24 +65,9 @@ function parseOptions(args: string[]) {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const top = Number(values.top);
-  if (!Number.isInteger(top) || top < 0) {
-    throw new UsageError(`--top takes a whole number, not "${values.top}"`);
-  }
-  let year: number | undefined;
-  if (values.year !== undefined) {
-    year = Number(values.year);
-    if (!Number.isInteger(year) || year < 1970 || year > 9999) {
-      throw new UsageError(`--year takes a year such as 2024, not "${values.year}"`);
-    }
-  }
-  if (values.timezone !== undefined) {
-    try {
-      new ZoneConverter(values.timezone);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  }
+  const top = wholeOption("top", values.top, 0)!;
+  const year = yearOption(values.year);
+  timeZoneOption(values.timezone);
   return { ...values, top, year, paths: [...(values.logs ?? []), ...positionals] };
 }
 
