@@ -306,7 +306,7 @@ async function readLineFile(
       ? ""
       : ` ${new Date(yearInfo.reference).toISOString().slice(0, 10)}`;
     const how = yearInfo.method === "--year"
-      ? "as given (--year, or the bundled sample's manifest)"
+      ? "given by --year or the bundled sample's manifest"
       : yearInfo.method === "mtime"
       ? `from the file's modification time${ref}`
       : yearInfo.method === "newer file"

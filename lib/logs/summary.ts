@@ -422,6 +422,48 @@ export function printable(s: string): string {
   return s.replace(control, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
+/** One file in the "Files read" table. */
+export interface FileLine {
+  path: string;
+  format: string;
+  lines: number;
+  events: number;
+  /** Bad and damaged lines. */
+  bad: number;
+  year?: string;
+  incomplete?: string;
+}
+
+/**
+ * The "Files read" table of the text summaries (parse and analyse): one line
+ * per file, then the paths that could not be used. Paths and reasons are
+ * attacker-influenced text and are made printable.
+ */
+export function renderFilesRead(
+  files: readonly FileLine[],
+  discovery: readonly { path: string; reason: string }[],
+  count: (n: number) => string,
+): string[] {
+  const out: string[] = [];
+  const nameWidth = Math.min(56, Math.max(4, ...files.map((f) => f.path.length)));
+  for (const f of files) {
+    const notes = [
+      f.year ? `year ${f.year}` : "",
+      f.incomplete ? `INCOMPLETE: ${f.incomplete}` : "",
+    ]
+      .filter(Boolean).join("; ");
+    out.push(
+      `  ${pad(printable(f.path), nameWidth)}  ${pad(f.format, 12)} ${
+        lpad(count(f.lines), 11)
+      } lines ${lpad(count(f.events), 10)} events ${lpad(count(f.bad), 7)} bad${
+        notes ? `  (${printable(notes)})` : ""
+      }`,
+    );
+  }
+  for (const d of discovery) out.push(`  ! ${printable(d.path)}: ${printable(d.reason)}`);
+  return out;
+}
+
 /** The summary as text for people. */
 export function renderSummary(data: SummaryData, options: { maxProblems?: number } = {}): string {
   const out: string[] = [];
@@ -430,22 +472,13 @@ export function renderSummary(data: SummaryData, options: { maxProblems?: number
   w(`Period: ${short(data.period.first)} → ${short(data.period.last)} UTC`);
   w();
   w(`Files read (${data.files.length}):`);
-  const nameWidth = Math.min(48, Math.max(...data.files.map((f) => f.path.length), 4));
-  for (const f of data.files) {
-    const notes = [
-      f.year ? `year ${f.year}` : "",
-      f.incomplete ? `INCOMPLETE: ${f.incomplete}` : "",
-    ]
-      .filter(Boolean).join("; ");
-    w(
-      `  ${pad(printable(f.path), nameWidth)}  ${pad(f.format, 18)} ${
-        lpad(num(f.lines), 10)
-      } lines ${lpad(num(f.events), 9)} events ${lpad(num(f.bad + f.damaged), 6)} bad${
-        notes ? `  (${notes})` : ""
-      }`,
-    );
-  }
-  for (const d of data.discovery) w(`  ! ${printable(d.path)}: ${d.reason}`);
+  out.push(
+    ...renderFilesRead(
+      data.files.map((f) => ({ ...f, bad: f.bad + f.damaged })),
+      data.discovery,
+      num,
+    ),
+  );
   w();
   w(
     `Lines: ${num(data.lines)}   events: ${num(data.events)}   suspicious: ${

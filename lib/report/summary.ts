@@ -11,7 +11,7 @@ import pl from "nodejs-polars";
 import type { Analysis } from "../analysis.ts";
 import { bannedAndLoggedIn, friendlyCheck } from "../analysis.ts";
 import { COUNTED_BAN_STARTS, LOGIN_KINDS } from "../frames/columns.ts";
-import { printable } from "../logs/summary.ts";
+import { printable, renderFilesRead } from "../logs/summary.ts";
 
 /** Seconds per step of a run. */
 export interface StepSeconds {
@@ -475,22 +475,7 @@ export function renderReportSummary(summary: ReportSummary): string {
   w(`Time zone assumed for stamps without one: ${summary.timeZone}`);
   w();
   w(`Files read (${summary.files.length}):`);
-  const nameWidth = Math.min(56, Math.max(4, ...summary.files.map((f) => f.path.length)));
-  for (const f of summary.files) {
-    const notes = [
-      f.year ? `year ${f.year}` : "",
-      f.incomplete ? `INCOMPLETE: ${f.incomplete}` : "",
-    ]
-      .filter(Boolean).join("; ");
-    w(
-      `  ${pad(printable(f.path), nameWidth)}  ${pad(f.format, 12)} ${
-        lpad(count(f.lines), 11)
-      } lines ${lpad(count(f.events), 10)} events ${lpad(count(f.bad), 7)} bad${
-        notes ? `  (${printable(notes)})` : ""
-      }`,
-    );
-  }
-  for (const d of summary.discovery) w(`  ! ${printable(d.path)}: ${printable(d.reason)}`);
+  out.push(...renderFilesRead(summary.files, summary.discovery, count));
   w();
   w("Totals:");
   w(
