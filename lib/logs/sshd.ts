@@ -66,24 +66,25 @@ export const PATTERNS = {
 /** A key of {@linkcode PATTERNS}. */
 export type SshdPattern = keyof typeof PATTERNS;
 
-const FAILED_PASSWORD = kindIndex("failed_password");
-const FAILED_PUBLICKEY = kindIndex("failed_publickey");
-const FAILED_KEYBOARD_INTERACTIVE = kindIndex("failed_keyboard_interactive");
-const FAILED_OTHER = kindIndex("failed_other");
-const INVALID_USER = kindIndex("invalid_user");
-const AUTH_FAILURE = kindIndex("auth_failure");
-const CLOSED_PREAUTH = kindIndex("closed_preauth");
-const DISCONNECTED_PREAUTH = kindIndex("disconnected_preauth");
-const MAX_AUTH_ATTEMPTS = kindIndex("max_auth_attempts");
-const NO_IDENTIFICATION = kindIndex("no_identification");
-const UNABLE_TO_NEGOTIATE = kindIndex("unable_to_negotiate");
-const BAD_PROTOCOL = kindIndex("bad_protocol");
-const ROOT_LOGIN_REFUSED = kindIndex("root_login_refused");
-const NOT_ALLOWED = kindIndex("not_allowed");
-const REVERSE_MAPPING = kindIndex("reverse_mapping");
-const ACCEPTED_PASSWORD = kindIndex("accepted_password");
-const ACCEPTED_PUBLICKEY = kindIndex("accepted_publickey");
-const ACCEPTED_OTHER = kindIndex("accepted_other");
+/** Kind indices of the sshd kinds (shared with the byte-level scanner). */
+export const FAILED_PASSWORD = kindIndex("failed_password");
+export const FAILED_PUBLICKEY = kindIndex("failed_publickey");
+export const FAILED_KEYBOARD_INTERACTIVE = kindIndex("failed_keyboard_interactive");
+export const FAILED_OTHER = kindIndex("failed_other");
+export const INVALID_USER = kindIndex("invalid_user");
+export const AUTH_FAILURE = kindIndex("auth_failure");
+export const CLOSED_PREAUTH = kindIndex("closed_preauth");
+export const DISCONNECTED_PREAUTH = kindIndex("disconnected_preauth");
+export const MAX_AUTH_ATTEMPTS = kindIndex("max_auth_attempts");
+export const NO_IDENTIFICATION = kindIndex("no_identification");
+export const UNABLE_TO_NEGOTIATE = kindIndex("unable_to_negotiate");
+export const BAD_PROTOCOL = kindIndex("bad_protocol");
+export const ROOT_LOGIN_REFUSED = kindIndex("root_login_refused");
+export const NOT_ALLOWED = kindIndex("not_allowed");
+export const REVERSE_MAPPING = kindIndex("reverse_mapping");
+export const ACCEPTED_PASSWORD = kindIndex("accepted_password");
+export const ACCEPTED_PUBLICKEY = kindIndex("accepted_publickey");
+export const ACCEPTED_OTHER = kindIndex("accepted_other");
 
 const INVALID_USER_DETAIL = "invalid user";
 

@@ -34,29 +34,30 @@
  * @module
  */
 import { type LineSink, type LogParser, type ParsedEvent, TimeKind } from "./types.ts";
-import { kindIndex } from "./kinds.ts";
 import { normalizeIp } from "./ip.ts";
 import { decodeLine, type ReadResult } from "./read.ts";
-import { type SshdPattern, sshdScratchEvent } from "./sshd.ts";
+import {
+  ACCEPTED_OTHER,
+  ACCEPTED_PASSWORD,
+  ACCEPTED_PUBLICKEY,
+  AUTH_FAILURE,
+  BAD_PROTOCOL,
+  CLOSED_PREAUTH,
+  DISCONNECTED_PREAUTH,
+  FAILED_KEYBOARD_INTERACTIVE,
+  FAILED_OTHER,
+  FAILED_PASSWORD,
+  FAILED_PUBLICKEY,
+  INVALID_USER,
+  MAX_AUTH_ATTEMPTS,
+  NO_IDENTIFICATION,
+  REVERSE_MAPPING,
+  type SshdPattern,
+  sshdScratchEvent,
+  UNABLE_TO_NEGOTIATE,
+} from "./sshd.ts";
 import { createSyslogParser } from "./syslog.ts";
 import { PROVISIONAL_YEAR } from "./time.ts";
-
-const FAILED_PASSWORD = kindIndex("failed_password");
-const FAILED_PUBLICKEY = kindIndex("failed_publickey");
-const FAILED_KEYBOARD_INTERACTIVE = kindIndex("failed_keyboard_interactive");
-const FAILED_OTHER = kindIndex("failed_other");
-const INVALID_USER = kindIndex("invalid_user");
-const AUTH_FAILURE = kindIndex("auth_failure");
-const CLOSED_PREAUTH = kindIndex("closed_preauth");
-const DISCONNECTED_PREAUTH = kindIndex("disconnected_preauth");
-const MAX_AUTH_ATTEMPTS = kindIndex("max_auth_attempts");
-const NO_IDENTIFICATION = kindIndex("no_identification");
-const UNABLE_TO_NEGOTIATE = kindIndex("unable_to_negotiate");
-const BAD_PROTOCOL = kindIndex("bad_protocol");
-const REVERSE_MAPPING = kindIndex("reverse_mapping");
-const ACCEPTED_PASSWORD = kindIndex("accepted_password");
-const ACCEPTED_PUBLICKEY = kindIndex("accepted_publickey");
-const ACCEPTED_OTHER = kindIndex("accepted_other");
 
 const INVALID_USER_DETAIL = "invalid user";
 const TIMEOUT_DETAIL = "timeout before authentication";
