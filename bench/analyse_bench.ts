@@ -23,6 +23,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
+import { median, timed } from "./_timed.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 const OUT = `${ROOT}/bench/out`;
@@ -64,27 +65,17 @@ async function ensureBigLogs(): Promise<void> {
 async function measure(args: string[]): Promise<Measurement> {
   const out = await Deno.makeTempDir({ prefix: "jailbook-bench-" });
   try {
-    const result = await new Deno.Command("/usr/bin/time", {
-      args: ["-f", "%e %M", DENO, "task", "analyse", ...args, "--out", out, "--offline", "--quiet"],
-      cwd: ROOT,
-      stdout: "null",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    const stderr = new TextDecoder().decode(result.stderr).trim();
-    if (!result.success) throw new Error(`deno task analyse failed:\n${stderr}`);
-    const [wall, kb] = stderr.split("\n").at(-1)!.split(" ").map(Number);
+    const run = await timed(
+      DENO,
+      ["task", "analyse", ...args, "--out", out, "--offline", "--quiet"],
+      { cwd: ROOT, env: { NO_COLOR: "1" } },
+    );
     const summary = JSON.parse(await Deno.readTextFile(join(out, "latest", "summary.json")));
-    return { wallSeconds: wall, peakMb: kb / 1024, steps: summary.seconds };
+    return { wallSeconds: run.seconds, peakMb: run.peakMb, steps: summary.seconds };
   } finally {
     await Deno.remove(out, { recursive: true });
   }
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 if (import.meta.main) {
   const { values } = parseArgs({

@@ -26,6 +26,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { median, timed } from "./_timed.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = `${ROOT}bench/out`;
@@ -137,40 +138,10 @@ interface Run {
 }
 
 async function runChild(mode: string, detailCount: number): Promise<Run> {
-  const timeFile = await Deno.makeTempFile();
-  const started = performance.now();
-  const result = await new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "%M",
-      "-o",
-      timeFile,
-      DENO,
-      "run",
-      "-A",
-      SELF,
-      "--child",
-      mode,
-      "--ips",
-      String(detailCount),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - started) / 1000;
-  if (!result.success) {
-    throw new Error(`benchmark child ${mode} failed:\n${new TextDecoder().decode(result.stderr)}`);
-  }
-  const peakKb = Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop());
-  await Deno.remove(timeFile);
-  const report = JSON.parse(new TextDecoder().decode(result.stdout).trim().split("\n").pop()!);
-  return { seconds, peakMb: peakKb / 1024, report };
+  const run = await timed(DENO, ["run", "-A", SELF, "--child", mode, "--ips", String(detailCount)]);
+  const report = JSON.parse(run.stdout.trim().split("\n").pop()!);
+  return { seconds: run.seconds, peakMb: run.peakMb, report };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 async function main() {
   const { values } = parseArgs({

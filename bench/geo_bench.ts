@@ -32,6 +32,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { timed } from "./_timed.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = `${ROOT}bench/out`;
@@ -115,37 +116,16 @@ interface Run {
 }
 
 async function runChild(mode: Mode, ipFile: string): Promise<Run> {
-  const timeFile = await Deno.makeTempFile();
-  const started = performance.now();
-  const result = await new Deno.Command("/usr/bin/time", {
-    args: [
-      "-f",
-      "%M",
-      "-o",
-      timeFile,
-      DENO,
-      "run",
-      "--allow-read",
-      "--allow-env",
-      SELF,
-      "--child",
-      mode,
-      ipFile,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - started) / 1000;
-  if (!result.success) {
-    throw new Error(`benchmark child ${mode} failed:\n${new TextDecoder().decode(result.stderr)}`);
-  }
-  const peakKb = Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop());
-  await Deno.remove(timeFile);
-  return {
-    seconds,
-    peakMb: peakKb / 1024,
-    report: JSON.parse(new TextDecoder().decode(result.stdout)),
-  };
+  const run = await timed(DENO, [
+    "run",
+    "--allow-read",
+    "--allow-env",
+    SELF,
+    "--child",
+    mode,
+    ipFile,
+  ]);
+  return { seconds: run.seconds, peakMb: run.peakMb, report: JSON.parse(run.stdout) };
 }
 
 const median = (values: number[]) =>

@@ -17,6 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { timed } from "./_timed.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = `${ROOT}bench/out`;
@@ -35,22 +36,8 @@ interface Measurement {
 async function measureOnce(
   command: string,
 ): Promise<{ seconds: number; peakMb: number; output: string }> {
-  const timeFile = await Deno.makeTempFile();
-  const started = performance.now();
-  const result = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", "-o", timeFile, "bash", "-c", command],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - started) / 1000;
-  if (!result.success) {
-    throw new Error(
-      `benchmark command failed: ${command}\n${new TextDecoder().decode(result.stderr)}`,
-    );
-  }
-  const peakKb = Number((await Deno.readTextFile(timeFile)).trim().split("\n").pop());
-  await Deno.remove(timeFile);
-  return { seconds, peakMb: peakKb / 1024, output: new TextDecoder().decode(result.stdout).trim() };
+  const run = await timed("bash", ["-c", command]);
+  return { seconds: run.seconds, peakMb: run.peakMb, output: run.stdout.trim() };
 }
 
 async function measure(command: string, runs: number): Promise<Measurement> {
