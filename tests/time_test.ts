@@ -1,4 +1,12 @@
-import { parseIsoStamp, parseSyslogStamp, placeInYear, ZoneConverter } from "../lib/logs/time.ts";
+import {
+  digits,
+  fractionMs,
+  parseIsoStamp,
+  parseSyslogStamp,
+  placeInYear,
+  twoDigits,
+  ZoneConverter,
+} from "../lib/logs/time.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -74,4 +82,15 @@ Deno.test("ZoneConverter rejects an unknown zone with a RangeError naming it", (
     assertOk(error instanceof RangeError);
     assertOk((error as Error).message.includes("Mars/Olympus"));
   }
+});
+
+Deno.test("twoDigits(), digits() and fractionMs() do not read past the end of a string as digits", () => {
+  assertEquals([twoDigits("7", 0), twoDigits("", 0), digits("12", 0, 4), fractionMs("12", 0)], [
+    -1,
+    -1,
+    -1,
+    120,
+  ]);
+  assertOk(Number.isNaN(parseSyslogStamp("Jan 28 07:01:5")));
+  assertOk(Number.isNaN(parseIsoStamp("2024-01-28 07:01:5").ms));
 });

@@ -43,7 +43,8 @@ export function monthAt(s: string, pos: number): number {
 /** Two ASCII digits at `pos`, or -1. */
 export function twoDigits(s: string, pos: number): number {
   const a = s.charCodeAt(pos) - 48, b = s.charCodeAt(pos + 1) - 48;
-  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  // NaN (past the end of the string) fails these tests too
+  if (!(a >= 0 && a <= 9 && b >= 0 && b <= 9)) return -1;
   return a * 10 + b;
 }
 
@@ -52,7 +53,7 @@ export function digits(s: string, pos: number, n: number): number {
   let v = 0;
   for (let i = 0; i < n; i++) {
     const d = s.charCodeAt(pos + i) - 48;
-    if (d < 0 || d > 9) return -1;
+    if (!(d >= 0 && d <= 9)) return -1; // NaN past the end is not a digit
     v = v * 10 + d;
   }
   return v;
@@ -95,7 +96,7 @@ export function fractionMs(s: string, pos: number): number {
   let ms = 0, n = 0;
   while (n < 3) {
     const d = s.charCodeAt(pos + n) - 48;
-    if (d < 0 || d > 9) break;
+    if (!(d >= 0 && d <= 9)) break; // NaN past the end is not a digit
     ms = ms * 10 + d;
     n++;
   }
