@@ -2,9 +2,10 @@
  * Reading discovered log files into a consumer of events: the one place
  * where files, line numbers, years and time zones meet the pure parsers.
  *
- * Syslog files (auth.log, secure), the large ones, are read as bytes by
- * {@linkcode SyslogScanner}, which hands the lines it is not sure about to
- * the syslog string parser; the other formats are read line by line.
+ * Syslog files (auth.log, secure) and fail2ban.log, the large ones, are read
+ * as bytes by {@linkcode SyslogScanner} and {@linkcode Fail2banScanner},
+ * which hand the lines they are not sure about to the string parser of their
+ * format; the other formats are read line by line.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { describeFsError, type LogFile } from "./discover.ts";
 import { lineFormat } from "./formats.ts";
 import { copyString, readChunks, readLines, type ReadResult } from "./read.ts";
 import { SyslogScanner } from "./syslog_fast.ts";
+import { Fail2banScanner } from "./fail2ban_fast.ts";
 import { TimeKind } from "./types.ts";
 import type { LineSink, LogFormat, ParsedEvent } from "./types.ts";
 import {
@@ -265,9 +267,9 @@ async function readLineFile(
   };
   const readOptions = { gzip: file.gzip, maxLineBytes: options.maxLineBytes };
   let result: ReadResult;
-  if (file.format === "syslog") {
+  if (file.format === "syslog" || file.format === "fail2ban") {
     // the byte scanner, which hands the lines it is not sure about to the string parser
-    const scanner = new SyslogScanner(sink);
+    const scanner = file.format === "syslog" ? new SyslogScanner(sink) : new Fail2banScanner(sink);
     cursor = scanner;
     result = await readChunks(
       file.path,
