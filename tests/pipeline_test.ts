@@ -3,6 +3,8 @@ import { discoverLogs } from "../lib/logs/discover.ts";
 import { parseFiles } from "../lib/logs/pipeline.ts";
 import { EventStore } from "../lib/logs/store.ts";
 import { summarize, SummaryAggregator } from "../lib/logs/summary.ts";
+import { kindIndex } from "../lib/logs/kinds.ts";
+import { type ParsedEvent, TimeKind } from "../lib/logs/types.ts";
 import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
 
 const sshd = (stamp: string, ip: string, user = "root") =>
@@ -158,4 +160,40 @@ Deno.test("summarize() counts events, suspicious events, unique IPs and banned-b
   assertEquals(data.topIps[0].users, 2);
   assertEquals(data.topIps[0].bans, 1);
   assertEquals(data.bannedAndAccepted, ["192.0.2.1"]);
+});
+
+Deno.test("SummaryAggregator: event ids are only a cache (same result with, without, and with several ids per value)", () => {
+  const ips = ["192.0.2.1", "192.0.2.2", "2001:db8::1"];
+  const users = ["root", "admin", "oracle", "test"];
+  const events = Array.from({ length: 400 }, (_, i) => ({
+    ip: ips[(i * 7) % 3],
+    user: i % 5 === 0 ? undefined : users[(i * 3) % 4],
+    kind: kindIndex(i % 2 ? "failed_password" : "invalid_user"),
+    time: Date.UTC(2026, 0, 1) + i * 1000,
+  }));
+  const aggregate = (ids: (value: string, i: number) => number | undefined) => {
+    const agg = new SummaryAggregator();
+    events.forEach((e, i) => {
+      const event: ParsedEvent = {
+        time: e.time,
+        timeKind: TimeKind.Absolute,
+        kind: e.kind,
+        ip: e.ip,
+        ipId: ids(e.ip, i),
+        user: e.user,
+        userId: e.user === undefined ? undefined : ids(`user:${e.user}`, i),
+      };
+      agg.add(event, e.time, 0, i + 1);
+    });
+    return [...agg.ips.values()].map((s) => ({ ...s, users: [...s.users], kinds: [...s.kinds] }));
+  };
+  const names = new Map<string, number>();
+  const stable = (value: string) =>
+    names.get(value) ?? (names.set(value, names.size), names.size - 1);
+  const expected = aggregate(() => undefined);
+  assertEquals(expected.length, 3);
+  assertEquals(aggregate(stable), expected);
+  // a new id for the same value now and then (a scanner's table started over), ids past any cache
+  assertEquals(aggregate((v, i) => stable(v) + 100 * Math.floor(i / 50)), expected);
+  assertEquals(aggregate((v, i) => (i % 3 ? (1 << 23) + stable(v) : undefined)), expected);
 });

@@ -71,18 +71,29 @@ export let tokenEnd = 0;
 /** Slots of an {@linkcode Interner}: hash, offset of the key in the arena (-1: empty), length, value. */
 const SLOT = 4;
 
+/** The id the next value interned anywhere gets (see {@linkcode Interner.id}). */
+let nextId = 0;
+
 /**
  * Strings by the bytes they were read from: an open-addressing table keyed
  * by hash, the keys' bytes kept in an arena and compared a word at a time.
  * The last key found is tried first (attackers repeat themselves line after
  * line). `toValue` maps the key text to what is handed out (the IP table
  * normalises; `""` marks "not an IP"). Bounded: when full it starts over.
+ *
+ * Each value added gets an id, unique among all interners of the process and
+ * never given to another value: consumers of events cache by it
+ * (`ParsedEvent.ipId`) instead of hashing the string again. After a start
+ * over the same text gets a new id.
  */
 export class Interner {
+  /** The id of the value returned by the last {@linkcode token} or {@linkcode get}. */
+  id = -1;
   #table: Int32Array;
   #mask: number;
   #count = 0;
   #values: string[] = [];
+  #ids: number[] = [];
   #arena: Uint8Array;
   #arenaView: DataView;
   #used = 0;
@@ -92,6 +103,7 @@ export class Interner {
   #lastLength = -1;
   #lastOffset = 0;
   #lastValue = "";
+  #lastId = -1;
   readonly #toValue: (text: string) => string;
   readonly #bits: number;
   readonly #maxBits: number;
@@ -116,6 +128,7 @@ export class Interner {
       length >= 0 && !isTokenByte(b[i + length]) && this.#same(view, b, i, length, this.#lastOffset)
     ) {
       tokenEnd = i + length;
+      this.id = this.#lastId;
       return this.#lastValue;
     }
     const end = scanToken(view, b, i);
@@ -125,6 +138,7 @@ export class Interner {
     this.#lastLength = end - i;
     this.#lastOffset = this.#foundOffset;
     this.#lastValue = value;
+    this.#lastId = this.id;
     return value;
   }
 
@@ -142,7 +156,9 @@ export class Interner {
         table[at] === hash && table[at + 2] === length && this.#same(view, b, start, length, offset)
       ) {
         this.#foundOffset = offset;
-        return this.#values[table[at + 3]];
+        const index = table[at + 3];
+        this.id = this.#ids[index];
+        return this.#values[index];
       }
       slot = (slot + 1) & mask;
     }
@@ -180,6 +196,7 @@ export class Interner {
     table[at + 2] = length;
     table[at + 3] = this.#values.length;
     this.#values.push(value);
+    this.#ids.push(this.id = nextId++);
     this.#count++;
     this.#foundOffset = offset;
     return value;
@@ -196,6 +213,7 @@ export class Interner {
       this.#arenaView = new DataView(this.#arena.buffer);
       this.#count = 0;
       this.#values = [];
+      this.#ids = [];
       this.#used = 0;
       this.#lastLength = -1;
       return;
@@ -213,6 +231,36 @@ export class Interner {
     arena.set(this.#arena.subarray(0, this.#used));
     this.#arena = arena;
     this.#arenaView = new DataView(arena.buffer);
+  }
+}
+
+/** Ids above this are not cached by {@linkcode IdCache} (16 MB of cache at most). */
+const MAX_CACHED_ID = 1 << 22;
+
+/**
+ * Numbers (≥ 0) by the ids interners give their values (`ParsedEvent.ipId`,
+ * `userId`): a cache in front of a consumer's own `Map` by string, which
+ * stays the truth (an id may be absent, or past the cache).
+ */
+export class IdCache {
+  #values = new Int32Array(1024).fill(-1);
+
+  /** The number cached for `id`, or -1. */
+  get(id: number | undefined): number {
+    const values = this.#values;
+    return id !== undefined && id < values.length ? values[id] : -1;
+  }
+
+  set(id: number | undefined, value: number): void {
+    if (id === undefined || id >= MAX_CACHED_ID) return;
+    if (id >= this.#values.length) {
+      let length = this.#values.length * 2;
+      while (length <= id) length *= 2;
+      const values = new Int32Array(length).fill(-1);
+      values.set(this.#values);
+      this.#values = values;
+    }
+    this.#values[id] = value;
   }
 }
 

@@ -9,6 +9,7 @@ import { KINDS, SOURCES } from "./kinds.ts";
 import type { EventConsumer, FileReport, ParseReport } from "./pipeline.ts";
 import type { ParsedEvent } from "./types.ts";
 import { copyString } from "./read.ts";
+import { IdCache } from "./bytes.ts";
 
 /** Per-IP statistics. */
 export interface IpStats {
@@ -83,6 +84,9 @@ export class SummaryAggregator implements EventConsumer {
   #pairs = new Int32Array(2 * 4096).fill(-1);
   #pairCount = 0;
   #pairLog = new Int32Array(2 * 1024);
+  // rows and user numbers by the ids the byte scanners give strings
+  #rowById = new IdCache();
+  #userById = new IdCache();
   // runs of events from one IP (an attacker's session) are the rule
   #lastIp: string | undefined;
   #lastRow = -1;
@@ -141,13 +145,17 @@ export class SummaryAggregator implements EventConsumer {
       this.withoutIp += n;
       return;
     }
-    let row: number;
-    if (ip === this.#lastIp) row = this.#lastRow;
-    else {
-      const known = this.#rows.get(ip);
-      row = known === undefined ? this.#newRow(ip) : known;
-      this.#lastIp = this.#ipOf[row]; // the copy: `ip` may be a slice of a large chunk
-      this.#lastRow = row;
+    const ipId = event.ipId;
+    let row = this.#rowById.get(ipId);
+    if (row < 0) {
+      if (ip === this.#lastIp) row = this.#lastRow;
+      else {
+        const known = this.#rows.get(ip);
+        row = known === undefined ? this.#newRow(ip) : known;
+        this.#lastIp = this.#ipOf[row]; // the copy: `ip` may be a slice of a large chunk
+        this.#lastRow = row;
+      }
+      this.#rowById.set(ipId, row);
     }
     const numbers = this.#numbers;
     const at = row * FIELDS;
@@ -157,17 +165,21 @@ export class SummaryAggregator implements EventConsumer {
       numbers[at + SUSPICIOUS] += n;
       const user = event.user;
       if (user !== undefined) {
-        let id: number;
-        if (user === this.#lastUser) id = this.#lastUserId;
-        else {
-          const known = this.#userIds.get(user);
-          if (known !== undefined) id = known;
-          else if (this.#userState[2 * row + 1] >= MAX_USERS_PER_IP) id = -1; // not kept anywhere
-          else id = this.#newUser(user);
-          if (id >= 0) {
-            this.#lastUser = this.#userNames[id];
-            this.#lastUserId = id;
+        const userId = event.userId;
+        let id = this.#userById.get(userId);
+        if (id < 0) {
+          if (user === this.#lastUser) id = this.#lastUserId;
+          else {
+            const known = this.#userIds.get(user);
+            if (known !== undefined) id = known;
+            else if (this.#userState[2 * row + 1] >= MAX_USERS_PER_IP) id = -1; // not kept anywhere
+            else id = this.#newUser(user);
+            if (id >= 0) {
+              this.#lastUser = this.#userNames[id];
+              this.#lastUserId = id;
+            }
           }
+          if (id >= 0) this.#userById.set(userId, id);
         }
         const state = this.#userState;
         if (id >= 0 && id !== state[2 * row]) {

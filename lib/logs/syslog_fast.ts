@@ -841,7 +841,10 @@ function emit(
   const event = scanner.event;
   event.kind = kind;
   event.ip = ip;
+  // every reader looks up the IP (and the user) it emits last in its interner
+  event.ipId = ips.id;
   event.user = user;
+  event.userId = user === undefined ? undefined : users.id;
   event.port = port;
   event.detail = detail;
   event.count = repeatCount;

@@ -30,7 +30,15 @@ export interface ParsedEvent {
   kind: number;
   /** Normalised IP (see `normalizeIp`), or undefined when the event has none. */
   ip: string | undefined;
+  /**
+   * A number that stands for this `ip` value and no other, process-wide, when
+   * the parser interns IPs (the byte scanners): consumers may cache by it
+   * instead of hashing the string. The same IP may come with several ids.
+   */
+  ipId?: number;
   user?: string;
+  /** Like `ipId`, for `user`. */
+  userId?: number;
   port?: number;
   jail?: string;
   /** Host name from the log header, or the virtual host of a web request. */
