@@ -10,6 +10,7 @@ import { createFail2banParser } from "../lib/logs/fail2ban.ts";
 import { Fail2banScanner, TEXT_MATCHERS } from "../lib/logs/fail2ban_fast.ts";
 import type { LineSink, ParsedEvent } from "../lib/logs/types.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
+import { withoutIds } from "./_ids.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURES = join(ROOT, "tests/fixtures/fail2ban");
@@ -17,7 +18,7 @@ const encoder = new TextEncoder();
 
 /** What a parser reported for one line. */
 type Outcome =
-  | { line: number; emit: ParsedEvent }
+  | { line: number; emit: Omit<ParsedEvent, "ipId" | "userId"> }
   | { line: number; bad: string }
   | { line: number; skip: true };
 
@@ -55,7 +56,7 @@ function referenceOutcomes(bytes: Uint8Array): Outcomes {
   const outcomes: Outcome[] = [];
   let line = 0;
   const sink: LineSink = {
-    emit: (event) => outcomes.push({ line, emit: { ...event } }),
+    emit: (event) => outcomes.push({ line, emit: withoutIds(event) }),
     bad: (reason) => outcomes.push({ line, bad: reason }),
     skip: () => outcomes.push({ line, skip: true }),
   };
@@ -78,7 +79,7 @@ function recorder(outcomes: Outcome[], counts = { fast: 0, slow: 0 }): Fail2banS
       // the string path sets `text` (to the line, never empty for an event)
       if (scanner.text === "") counts.fast++;
       else counts.slow++;
-      outcomes.push({ line: scanner.line, emit: { ...event } });
+      outcomes.push({ line: scanner.line, emit: withoutIds(event) });
     },
     bad: (reason) => outcomes.push({ line: scanner.line, bad: reason }),
     skip: () => outcomes.push({ line: scanner.line, skip: true }),

@@ -10,6 +10,7 @@ import { createSyslogParser } from "../lib/logs/syslog.ts";
 import { SyslogScanner, TEXT_MATCHERS } from "../lib/logs/syslog_fast.ts";
 import type { LineSink, ParsedEvent } from "../lib/logs/types.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
+import { idCounts, withoutIds } from "./_ids.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const FIXTURES = join(ROOT, "tests/fixtures/sshd");
@@ -17,7 +18,7 @@ const encoder = new TextEncoder();
 
 /** What a parser reported for one line. */
 type Outcome =
-  | { line: number; emit: ParsedEvent }
+  | { line: number; emit: Omit<ParsedEvent, "ipId" | "userId"> }
   | { line: number; bad: string }
   | { line: number; skip: true };
 
@@ -49,7 +50,7 @@ function referenceOutcomes(bytes: Uint8Array) {
   const outcomes: Outcome[] = [];
   let line = 0;
   const sink: LineSink = {
-    emit: (event) => outcomes.push({ line, emit: { ...event } }),
+    emit: (event) => outcomes.push({ line, emit: withoutIds(event) }),
     bad: (reason) => outcomes.push({ line, bad: reason }),
     skip: () => outcomes.push({ line, skip: true }),
   };
@@ -64,28 +65,9 @@ function referenceOutcomes(bytes: Uint8Array) {
   return { outcomes, damage: damage(result), lines: line };
 }
 
-/** The string each id given out so far stands for (an id must never stand for two). */
-const idValues = new Map<number, string>();
-let eventsWithIds = 0;
-
-/** A copy of a scanner event without its ids, after checking them. */
-function checkedCopy(event: ParsedEvent): ParsedEvent {
-  const { ipId, userId, ...rest } = event;
-  for (const [id, value] of [[ipId, event.ip], [userId, event.user]] as const) {
-    // events of lines that took the string path have none
-    if (id === undefined) continue;
-    assertOk(value !== undefined, `an id without a value: ${JSON.stringify(event)}`);
-    eventsWithIds++;
-    const known = idValues.get(id);
-    if (known === undefined) idValues.set(id, value);
-    else assertEquals(value, known, `id ${id} stands for one value`);
-  }
-  return { ...rest, ipId: undefined, userId: undefined };
-}
-
 function recorder(outcomes: Outcome[]): SyslogScanner {
   const sink: LineSink = {
-    emit: (event) => outcomes.push({ line: scanner.line, emit: checkedCopy(event) }),
+    emit: (event) => outcomes.push({ line: scanner.line, emit: withoutIds(event) }),
     bad: (reason) => outcomes.push({ line: scanner.line, bad: reason }),
     skip: () => outcomes.push({ line: scanner.line, skip: true }),
   };
@@ -608,11 +590,11 @@ Deno.test("SyslogScanner agrees with createSyslogParser() on a generated auth.lo
     }).output();
     assertOk(generated.success, new TextDecoder().decode(generated.stderr));
     const bytes = await Deno.readFile(path);
-    const withIdsBefore = eventsWithIds;
+    const withIdsBefore = idCounts.withIpId;
     const expected = checkBytes(bytes);
     assertEquals(expected.lines, 200_000);
     // nearly every event of a generated log comes from the fast path, with ids to cache by
-    assertOk(eventsWithIds - withIdsBefore > 100_000);
+    assertOk(idCounts.withIpId - withIdsBefore > 100_000);
     assertOk(expected.outcomes.filter((o) => "emit" in o).length > 100_000);
     assertSameOutcomes(await fastOutcomesFromFile(bytes, 1 << 16), expected, bytes);
   } finally {

@@ -274,6 +274,7 @@ export class Fail2banScanner {
     timeKind: TimeKind.Wall,
     kind: 0,
     ip: undefined,
+    ipId: undefined,
     jail: undefined,
     level: undefined,
     program: undefined,
@@ -446,6 +447,7 @@ export class Fail2banScanner {
     }
     // the address: a token that fail2ban.ts ends at a space, a tab or the end
     const ip = ips.token(view, b, ipStart);
+    const ipId = ips.id;
     const ipEnd = tokenEnd;
     if (ipEnd !== end && b[ipEnd] !== 32 && b[ipEnd] !== 9) return FALLBACK; // a control character
     switch (kind) {
@@ -489,6 +491,7 @@ export class Fail2banScanner {
     event.time = time;
     event.kind = kind;
     event.ip = ip;
+    event.ipId = ipId;
     event.jail = jails.get(view, b, p + 1, close, hashRange(view, b, p + 1, close));
     event.level = header.level;
     event.program = header.program;
