@@ -123,6 +123,13 @@ export const KINDS: readonly KindInfo[] = [
   k("banned", "fail2ban-status", true, "IP listed as currently banned by fail2ban-client status"),
   k("blacklisted", "fail2ban-blacklist", true, "Ban recorded by the fail2ban-blacklist CSV"),
   k("db_ban", "fail2ban-db", true, "Ban recorded in the fail2ban SQLite database"),
+  // appended later (indices are stable)
+  k(
+    "dropped_connection",
+    "sshd",
+    true,
+    "sshd dropped the connection: a PerSourcePenalties penalty (suspicious) or MaxStartups throttling",
+  ),
 ];
 
 /** Kind name → index into {@linkcode KINDS}. */

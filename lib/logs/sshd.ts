@@ -58,6 +58,8 @@ export const PATTERNS = {
   reverseMappingFailed: "reverse mapping checking getaddrinfo for HOST [IP] failed …",
   addressMapsTo: "Address IP maps to HOST, but this does not map back to the address …",
   nastyPtrRecord: 'Nasty PTR record "…" is set up for IP, ignoring',
+  droppedConnection:
+    "drop connection #N from [IP]:N [on [IP]:N] penalty: REASON|past MaxStartups (OpenSSH ≥ 9.8)",
   acceptedPassword: "Accepted password for USER from IP port N ssh2",
   acceptedPublickey: "Accepted publickey for USER from IP port N ssh2: KEY",
   acceptedOther: "Accepted keyboard-interactive/pam|gssapi-with-mic|hostbased for USER from IP …",
@@ -82,6 +84,7 @@ export const BAD_PROTOCOL = kindIndex("bad_protocol");
 export const ROOT_LOGIN_REFUSED = kindIndex("root_login_refused");
 export const NOT_ALLOWED = kindIndex("not_allowed");
 export const REVERSE_MAPPING = kindIndex("reverse_mapping");
+export const DROPPED_CONNECTION = kindIndex("dropped_connection");
 export const ACCEPTED_PASSWORD = kindIndex("accepted_password");
 export const ACCEPTED_PUBLICKEY = kindIndex("accepted_publickey");
 export const ACCEPTED_OTHER = kindIndex("accepted_other");
@@ -378,6 +381,7 @@ function emit(
   user: string | undefined,
   port: number | undefined,
   detail: string | undefined,
+  suspicious?: boolean,
 ): boolean {
   if (ip === undefined) return false;
   const event = out;
@@ -388,7 +392,7 @@ function emit(
   event.detail = detail;
   event.count = repeatCount;
   event.pattern = pattern;
-  event.suspicious = undefined;
+  event.suspicious = suspicious;
   outSink.emit(event);
   return true;
 }
@@ -587,6 +591,11 @@ function dispatch(
       case 78: // N
         if ((p = after(text, start, "Nasty PTR record ")) !== -1) {
           return parseNastyPtr(text, p, end);
+        }
+        return false;
+      case 100: // d
+        if ((p = after(text, start, "drop connection #")) !== -1) {
+          return parseDropConnection(text, p, end);
         }
         return false;
       // prefixes: strip and look again
@@ -957,6 +966,47 @@ function parseNastyPtr(text: string, pos: number, end: number): boolean {
     detail = text.slice(pos + 1, setUp - 1);
   }
   return emit(REVERSE_MAPPING, "nastyPtrRecord", ip, undefined, undefined, detail);
+}
+
+/** `[IP]:PORT` at `pos`: the index after it, or -1; sets `droppedIp` and `droppedPort`. */
+function bracketedAddress(text: string, pos: number, end: number): number {
+  if (text.charCodeAt(pos) !== 91 /* [ */) return -1;
+  const close = text.indexOf("]:", pos);
+  if (close === -1 || close >= end) return -1;
+  const port = digitsAt(text, close + 2, end);
+  if (port < 0 || port > 65535) return -1;
+  droppedIp = normalizeIp(text.slice(pos + 1, close));
+  droppedPort = port;
+  return digitsEnd;
+}
+
+let droppedIp: string | undefined;
+let droppedPort = 0;
+
+/**
+ * `drop connection #N from [IP]:PORT on [LOCAL]:PORT penalty: REASON` (the
+ * source is refused by OpenSSH 9.8's PerSourcePenalties for misbehaving
+ * before: suspicious) and `… past MaxStartups` (the server is throttling
+ * unauthenticated connections: anyone's can be dropped, so not suspicious on
+ * its own); `pos` after `#`.
+ */
+function parseDropConnection(text: string, pos: number, end: number): boolean {
+  if (digitsAt(text, pos, end) < 0 || !text.startsWith(" from ", digitsEnd)) return false;
+  let i = bracketedAddress(text, digitsEnd + 6, end);
+  if (i === -1) return false;
+  const ip = droppedIp;
+  const port = droppedPort;
+  if (text.startsWith(" on ", i)) {
+    i = bracketedAddress(text, i + 4, end);
+    if (i === -1) return false;
+  }
+  if (text.charCodeAt(i) !== 32 || i + 1 >= end) return false;
+  const detail = text.slice(i + 1, end);
+  let suspicious: boolean;
+  if (detail.startsWith("penalty: ")) suspicious = true;
+  else if (detail === "past MaxStartups") suspicious = false;
+  else return false;
+  return emit(DROPPED_CONNECTION, "droppedConnection", ip, undefined, port, detail, suspicious);
 }
 
 /** `refused connect from NAME (IP)` (tcp wrappers). */

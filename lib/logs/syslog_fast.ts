@@ -471,6 +471,11 @@ function atNastyPtr(view: DataView, i: number): boolean {
     view.getInt32(i + 13, true) === 0x2064726f;
 }
 
+/** `drop con` at `i` (of `drop connection #`: the string path reads the rest). */
+function atDropCon(view: DataView, i: number): boolean {
+  return view.getInt32(i, true) === 0x706f7264 && view.getInt32(i + 4, true) === 0x6e6f6320;
+}
+
 /** `error: ` at `i`. */
 function atError(view: DataView, i: number): boolean {
   return view.getInt32(i, true) === 0x6f727265 &&
@@ -638,6 +643,7 @@ export const TEXT_MATCHERS: readonly [(view: DataView, i: number) => boolean, st
   [atTimeoutBeforeAuth, "Timeout before authentication for "],
   [atConnectionFrom, "connection from "],
   [atNastyPtr, "Nasty PTR record "],
+  [atDropCon, "drop con"],
   [atError, "error: "],
   [atFatal, "fatal: "],
   [atPamColon, "PAM: "],
@@ -1291,6 +1297,9 @@ function message(m: number, messageStart: number): number {
         return skipRest(m);
       case 78: // N
         if (atNastyPtr(view, m)) return FALLBACK;
+        return skipRest(m);
+      case 100: // d
+        if (atDropCon(view, m)) return FALLBACK; // rare: the string path
         return skipRest(m);
       // prefixes: strip and look again
       case 101: // e
