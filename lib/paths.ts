@@ -3,13 +3,11 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+/** The folder of this module (lib/); `import.meta.dirname` spares loading node:url at start-up. */
+const LIB_DIR = import.meta.dirname!;
 
 /** The project root (the folder holding deno.json). */
-export const PROJECT_ROOT: string = fileURLToPath(new URL("../", import.meta.url)).replace(
-  /\/$/,
-  "",
-);
+export const PROJECT_ROOT: string = LIB_DIR.slice(0, LIB_DIR.lastIndexOf("/"));
 
 /** The bundled sample logs. */
 export const SAMPLE_DIR = `${PROJECT_ROOT}/data/sample`;
