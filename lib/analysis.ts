@@ -203,7 +203,7 @@ export const GEOJSON_PROPERTIES = [
 ] as const;
 
 /** The attacking IPs (attempts > 0) as GeoJSON points. */
-export function ipsGeoJson(frames: Frames) {
+export function ipsGeoJson(frames: Pick<Frames, "ips">) {
   const rows = frames.ips.filter(pl.col("attempts").gt(0)).toRecords() as Record<string, unknown>[];
   const { collection, skipped } = pointsToGeoJson(rows, {
     latitude: "location.latitude",

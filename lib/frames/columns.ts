@@ -162,6 +162,17 @@ export const DETAIL_COLUMN_TYPES: Readonly<
   "rdap.abuse_email": "string",
 };
 
+/** The IP details the attempts table carries (the `ips` frame has them all). */
+export const ATTEMPT_DETAIL_COLUMNS = [
+  "country.iso_code",
+  "country.names.en",
+  "city.names.en",
+  "location.latitude",
+  "location.longitude",
+  "traits.autonomous_system_number",
+  "traits.autonomous_system_organization",
+] as const satisfies readonly DetailColumn[];
+
 /** Columns of the `ipDetails` frame: one row per IP. */
 export const IP_DETAIL_COLUMNS = {
   ip: "Address, normalised",

@@ -14,7 +14,7 @@ import pl from "nodejs-polars";
 import { classifyIp } from "../geo/classify.ts";
 import { DETAIL_COLUMNS, type IpDetails } from "../geo/types.ts";
 import { KINDS } from "../logs/kinds.ts";
-import type { EventColumns, EventStore } from "../logs/store.ts";
+import type { EventColumns, EventStore, IntArray } from "../logs/store.ts";
 import {
   BOOKKEEPING_KINDS,
   DETAIL_COLUMN_TYPES,
@@ -243,7 +243,7 @@ export class FrameBuilder {
    */
   encodedText(
     name: string,
-    codes: Int32Array | Uint8Array,
+    codes: IntArray | Uint8Array,
     values: readonly (string | null)[],
   ): this {
     let narrow: EncodedCodes["codes"] = codes;
@@ -370,9 +370,9 @@ export function eventsFrame(analysis: EventAnalysis): pl.DataFrame {
     pl.col("time").fillNan(null).cast(pl.Datetime("ms", "UTC")),
     pl.col("suspicious").cast(pl.Bool),
     pl.col("attempts"),
-    nullWhenNegative("port"),
-    nullWhenNegative("status"),
-    pl.col("line"),
+    nullWhenNegative("port").cast(pl.Int32),
+    nullWhenNegative("status").cast(pl.Int32),
+    pl.col("line").cast(pl.Int32), // the store keeps integers as narrow as they fit
   );
   const text = new FrameBuilder(true)
     .encodedText("ip", c.ip, d.ip.values)
@@ -389,7 +389,7 @@ export function eventsFrame(analysis: EventAnalysis): pl.DataFrame {
 }
 
 /** File paths by file index; null for indices the store's `files` list lacks. */
-function fileNames(analysis: EventAnalysis): (string | null)[] {
+export function fileNames(analysis: EventAnalysis): (string | null)[] {
   let max = -1;
   for (const file of analysis.columns.file) if (file > max) max = file;
   return Array.from({ length: max + 1 }, (_, i) => analysis.store.files[i] ?? null);

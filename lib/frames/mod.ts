@@ -34,6 +34,7 @@ import {
   usernamesByCountryFrame,
   usernamesFrame,
 } from "./aggregates.ts";
+import { type AttemptTable, attemptTable } from "./attempts.ts";
 import { bansFrame } from "./bans.ts";
 import { analyseEvents, analysisDetailsFrame, eventsFrame, type FrameOptions } from "./events.ts";
 
@@ -48,6 +49,7 @@ export {
   joinDetails,
 } from "./events.ts";
 export { type BanRecord, bansFrame, bansOf, isCountedBan } from "./bans.ts";
+export { type AttemptQueryOptions, type AttemptTable, attemptTable } from "./attempts.ts";
 export {
   countriesFrame,
   dailyFrame,
@@ -66,8 +68,13 @@ export { FORMULA_START, readParquet, writeCsv, type WriteCsvOptions, writeParque
 
 /** Every frame of a run (see lib/frames/columns.ts for their columns). */
 export interface Frames {
-  /** One row per event. */
-  events: pl.DataFrame;
+  /** One row per event (built on first use: a million events take about 130 MB). */
+  readonly events: pl.DataFrame;
+  /**
+   * Every attempt with its IP's details, kept compactly and written through
+   * lazy queries (built on first use; see lib/frames/attempts.ts).
+   */
+  readonly attempts: AttemptTable;
   /** One row per ban. */
   bans: pl.DataFrame;
   /** One row per address seen, with its details (nulls where none). */
@@ -115,8 +122,15 @@ export function buildFrames(
 ): Frames {
   const analysis = analyseEvents(store, details, options);
   const ips = ipsFrame(analysis);
+  let events: pl.DataFrame | undefined;
+  let attempts: AttemptTable | undefined;
   return {
-    events: eventsFrame(analysis),
+    get events() {
+      return events ??= eventsFrame(analysis);
+    },
+    get attempts() {
+      return attempts ??= attemptTable(analysis);
+    },
     bans: bansFrame(analysis),
     ipDetails: analysisDetailsFrame(analysis),
     ips,

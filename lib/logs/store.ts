@@ -37,27 +37,92 @@ export class StringDictionary {
   }
 }
 
-type NumberArray = Float64Array | Int32Array | Uint8Array;
+/** An integer column as the store keeps it: as narrow as its values allow. */
+export type IntArray = Int8Array | Int16Array | Int32Array;
 
-/** A typed array that doubles when full. */
-class Column<T extends NumberArray> {
-  data: T;
-  readonly #make: (n: number) => T;
-  constructor(make: (n: number) => T, capacity: number) {
-    this.#make = make;
-    this.data = make(capacity);
+/**
+ * `array` at a new length: its buffer is transferred, so the old memory is
+ * given back at once instead of waiting for the garbage collector (a million
+ * events would otherwise leave tens of megabytes of old columns behind).
+ */
+function resized<T extends IntArray | Uint8Array | Float64Array>(array: T, length: number): T {
+  const make = array.constructor as new (buffer: ArrayBuffer) => T;
+  return new make((array.buffer as ArrayBuffer).transfer(length * array.BYTES_PER_ELEMENT));
+}
+
+/**
+ * An integer column that costs nothing while every value is its `fill`, then
+ * one byte per row, widening to two and then four bytes when a value needs
+ * it. Most log sources leave most columns unknown (a fail2ban.log has no
+ * port, an auth.log no jail) and dictionary ids are small, so this keeps a
+ * million events in tens of megabytes instead of a hundred.
+ */
+class IntColumn {
+  data: IntArray | undefined;
+  readonly fill: number;
+  /** The values the current width holds (none before the first allocation). */
+  #lo = Infinity;
+  #hi = -Infinity;
+  constructor(fill: number) {
+    this.fill = fill;
   }
-  set(i: number, v: number) {
-    if (i >= this.data.length) {
-      const next = this.#make(this.data.length * 2);
-      next.set(this.data);
+  /** Set row `i` (< `capacity`, the store's current capacity). */
+  set(i: number, v: number, capacity: number): void {
+    if (v >= this.#lo && v <= this.#hi) this.data![i] = v;
+    else this.#setWider(i, v, capacity);
+  }
+  #setWider(i: number, v: number, capacity: number): void {
+    if (this.data === undefined && v === this.fill) return;
+    const width = this.data?.BYTES_PER_ELEMENT ?? 0;
+    // beyond 32 bits (and NaN) is stored as an Int32Array stores it
+    const need = v >= -128 && v <= 127 ? 1 : v >= -32_768 && v <= 32_767 ? 2 : 4;
+    if (need > width) {
+      const next = need === 1
+        ? new Int8Array(capacity)
+        : need === 2
+        ? new Int16Array(capacity)
+        : new Int32Array(capacity);
+      if (this.data === undefined) next.fill(this.fill);
+      else next.set(this.data);
       this.data = next;
+      this.#lo = need === 1 ? -128 : need === 2 ? -32_768 : -Infinity;
+      this.#hi = need === 1 ? 127 : need === 2 ? 32_767 : Infinity;
     }
-    this.data[i] = v;
+    this.data![i] = v;
+  }
+  /** The column at a new capacity. */
+  resize(capacity: number): void {
+    if (this.data !== undefined) this.data = resized(this.data, capacity);
+  }
+  /** The first `n` rows (the fill repeated while nothing else was set). */
+  view(n: number): IntArray {
+    return this.data?.subarray(0, n) ?? new Int8Array(n).fill(this.fill);
   }
 }
 
-/** The columns of the store, trimmed to its length. */
+/** A number column, absent while every value is NaN (unknown). */
+class FloatColumn {
+  data: Float64Array | undefined;
+  set(i: number, v: number, capacity: number): void {
+    if (this.data === undefined) {
+      if (Number.isNaN(v)) return;
+      this.data = new Float64Array(capacity).fill(NaN);
+    }
+    this.data[i] = v;
+  }
+  resize(capacity: number): void {
+    if (this.data !== undefined) this.data = resized(this.data, capacity);
+  }
+  view(n: number): Float64Array {
+    return this.data?.subarray(0, n) ?? new Float64Array(n).fill(NaN);
+  }
+}
+
+/**
+ * The columns of the store, trimmed to its length. Integer columns are as
+ * narrow as their values allow (`Int8Array` while every value fits in a
+ * byte): read them by index, never assume `Int32Array`.
+ */
 export interface EventColumns {
   length: number;
   /** UTC ms, NaN unknown. */
@@ -67,27 +132,27 @@ export interface EventColumns {
   /** 1 = suspicious. */
   suspicious: Uint8Array;
   /** Index into the store's file list. */
-  file: Int32Array;
-  line: Int32Array;
+  file: IntArray;
+  line: IntArray;
   /** Repeat count (`message repeated N times`), 1 otherwise. */
-  count: Int32Array;
+  count: IntArray;
   /** -1 = unknown. */
-  port: Int32Array;
-  status: Int32Array;
+  port: IntArray;
+  status: IntArray;
   /** NaN = unknown. */
   bytes: Float64Array;
   banSeconds: Float64Array;
   /** fail2ban ban count (Increase Ban's `(2 # …)`, the database's bancount), -1 = unknown. */
-  banCount: Int32Array;
+  banCount: IntArray;
   /** Dictionary ids, -1 = unknown. */
-  ip: Int32Array;
-  user: Int32Array;
-  jail: Int32Array;
-  host: Int32Array;
-  method: Int32Array;
-  path: Int32Array;
-  agent: Int32Array;
-  detail: Int32Array;
+  ip: IntArray;
+  user: IntArray;
+  jail: IntArray;
+  host: IntArray;
+  method: IntArray;
+  path: IntArray;
+  agent: IntArray;
+  detail: IntArray;
 }
 
 /** Dictionary-encoded string columns and their dictionaries. */
@@ -117,92 +182,124 @@ export class EventStore implements EventConsumer {
     agent: new StringDictionary(),
     detail: new StringDictionary(),
   };
-  readonly #time: Column<Float64Array>;
-  readonly #kind: Column<Uint8Array>;
-  readonly #suspicious: Column<Uint8Array>;
-  readonly #file: Column<Int32Array>;
-  readonly #line: Column<Int32Array>;
-  readonly #count: Column<Int32Array>;
-  readonly #port: Column<Int32Array>;
-  readonly #status: Column<Int32Array>;
-  readonly #bytes: Column<Float64Array>;
-  readonly #banSeconds: Column<Float64Array>;
-  readonly #banCount: Column<Int32Array>;
-  readonly #strings: Record<typeof DICTIONARY_COLUMNS[number], Column<Int32Array>>;
+  /** Rows the columns have room for. */
+  #capacity = 0;
+  #kind = new Uint8Array(0);
+  #suspicious = new Uint8Array(0);
+  readonly #time = new FloatColumn();
+  readonly #bytes = new FloatColumn();
+  readonly #banSeconds = new FloatColumn();
+  readonly #file = new IntColumn(0);
+  readonly #line = new IntColumn(0);
+  readonly #count = new IntColumn(1);
+  readonly #port = new IntColumn(-1);
+  readonly #status = new IntColumn(-1);
+  readonly #banCount = new IntColumn(-1);
+  readonly #strings: Record<typeof DICTIONARY_COLUMNS[number], IntColumn> = {
+    ip: new IntColumn(-1),
+    user: new IntColumn(-1),
+    jail: new IntColumn(-1),
+    host: new IntColumn(-1),
+    method: new IntColumn(-1),
+    path: new IntColumn(-1),
+    agent: new IntColumn(-1),
+    detail: new IntColumn(-1),
+  };
+  /** What {@linkcode columns} returned, until the next event. */
+  #columns: EventColumns | undefined;
 
+  /** @param capacity events to make room for at first (the columns grow as needed). @default 4096 */
   constructor(capacity = 4096) {
-    const f64 = (n: number) => new Float64Array(n);
-    const i32 = (n: number) => new Int32Array(n);
-    const u8 = (n: number) => new Uint8Array(n);
-    this.#time = new Column(f64, capacity);
-    this.#kind = new Column(u8, capacity);
-    this.#suspicious = new Column(u8, capacity);
-    this.#file = new Column(i32, capacity);
-    this.#line = new Column(i32, capacity);
-    this.#count = new Column(i32, capacity);
-    this.#port = new Column(i32, capacity);
-    this.#status = new Column(i32, capacity);
-    this.#bytes = new Column(f64, capacity);
-    this.#banSeconds = new Column(f64, capacity);
-    this.#banCount = new Column(i32, capacity);
-    this.#strings = Object.fromEntries(
-      DICTIONARY_COLUMNS.map((c) => [c, new Column(i32, capacity)]),
-    ) as Record<
-      typeof DICTIONARY_COLUMNS[number],
-      Column<Int32Array>
-    >;
+    this.#resize(capacity);
   }
 
   add(e: ParsedEvent, time: number, file: number, line: number): void {
-    const i = this.length++;
-    this.#time.set(i, time);
-    this.#kind.set(i, e.kind);
-    this.#suspicious.set(i, (e.suspicious ?? KINDS[e.kind].suspicious) ? 1 : 0);
-    this.#file.set(i, file);
-    this.#line.set(i, line);
-    this.#count.set(i, e.count ?? 1);
-    this.#port.set(i, e.port ?? -1);
-    this.#status.set(i, e.status ?? -1);
-    this.#bytes.set(i, e.bytes ?? NaN);
-    this.#banSeconds.set(i, e.banSeconds ?? NaN);
-    this.#banCount.set(i, e.banCount ?? -1);
+    const i = this.length;
+    if (i >= this.#capacity) this.#resize(Math.max(4096, this.#capacity * 2));
+    this.length = i + 1;
+    this.#columns = undefined;
+    const n = this.#capacity;
+    this.#time.set(i, time, n);
+    this.#kind[i] = e.kind;
+    this.#suspicious[i] = (e.suspicious ?? KINDS[e.kind].suspicious) ? 1 : 0;
+    this.#file.set(i, file, n);
+    this.#line.set(i, line, n);
+    this.#count.set(i, e.count ?? 1, n);
+    this.#port.set(i, e.port ?? -1, n);
+    this.#status.set(i, e.status ?? -1, n);
+    this.#bytes.set(i, e.bytes ?? NaN, n);
+    this.#banSeconds.set(i, e.banSeconds ?? NaN, n);
+    this.#banCount.set(i, e.banCount ?? -1, n);
     const d = this.dictionaries, s = this.#strings;
-    s.ip.set(i, d.ip.id(e.ip));
-    s.user.set(i, d.user.id(e.user));
-    s.jail.set(i, d.jail.id(e.jail));
-    s.host.set(i, d.host.id(e.host));
-    s.method.set(i, d.method.id(e.method));
-    s.path.set(i, d.path.id(e.path));
-    s.agent.set(i, d.agent.id(e.agent));
-    s.detail.set(i, d.detail.id(e.detail));
+    s.ip.set(i, d.ip.id(e.ip), n);
+    s.user.set(i, d.user.id(e.user), n);
+    s.jail.set(i, d.jail.id(e.jail), n);
+    s.host.set(i, d.host.id(e.host), n);
+    s.method.set(i, d.method.id(e.method), n);
+    s.path.set(i, d.path.id(e.path), n);
+    s.agent.set(i, d.agent.id(e.agent), n);
+    s.detail.set(i, d.detail.id(e.detail), n);
   }
 
-  /** The columns, as views trimmed to the store's length. */
+  /** Every column at `capacity` rows (≥ the length). */
+  #resize(capacity: number): void {
+    this.#kind = resized(this.#kind, capacity);
+    this.#suspicious = resized(this.#suspicious, capacity);
+    for (
+      const column of [
+        this.#time,
+        this.#bytes,
+        this.#banSeconds,
+        this.#file,
+        this.#line,
+        this.#count,
+        this.#port,
+        this.#status,
+        this.#banCount,
+        ...Object.values(this.#strings),
+      ]
+    ) column.resize(capacity);
+    this.#capacity = capacity;
+  }
+
+  /**
+   * The columns, as views trimmed to the store's length. A column whose
+   * every value is unknown is made (filled) when first read.
+   */
   columns(): EventColumns {
+    if (this.#columns !== undefined) return this.#columns;
     const n = this.length;
-    const s = this.#strings;
-    return {
+    const columns = {
       length: n,
-      time: this.#time.data.subarray(0, n),
-      kind: this.#kind.data.subarray(0, n),
-      suspicious: this.#suspicious.data.subarray(0, n),
-      file: this.#file.data.subarray(0, n),
-      line: this.#line.data.subarray(0, n),
-      count: this.#count.data.subarray(0, n),
-      port: this.#port.data.subarray(0, n),
-      status: this.#status.data.subarray(0, n),
-      bytes: this.#bytes.data.subarray(0, n),
-      banSeconds: this.#banSeconds.data.subarray(0, n),
-      banCount: this.#banCount.data.subarray(0, n),
-      ip: s.ip.data.subarray(0, n),
-      user: s.user.data.subarray(0, n),
-      jail: s.jail.data.subarray(0, n),
-      host: s.host.data.subarray(0, n),
-      method: s.method.data.subarray(0, n),
-      path: s.path.data.subarray(0, n),
-      agent: s.agent.data.subarray(0, n),
-      detail: s.detail.data.subarray(0, n),
+      kind: this.#kind.subarray(0, n),
+      suspicious: this.#suspicious.subarray(0, n),
+    } as EventColumns;
+    const put = (name: keyof EventColumns, column: IntColumn | FloatColumn) => {
+      if (column.data !== undefined) {
+        Object.assign(columns, { [name]: column.data.subarray(0, n) });
+        return;
+      }
+      Object.defineProperty(columns, name, {
+        enumerable: true,
+        configurable: true,
+        get() {
+          const value = column.view(n);
+          Object.defineProperty(columns, name, { value, enumerable: true });
+          return value;
+        },
+      });
     };
+    put("time", this.#time);
+    put("file", this.#file);
+    put("line", this.#line);
+    put("count", this.#count);
+    put("port", this.#port);
+    put("status", this.#status);
+    put("bytes", this.#bytes);
+    put("banSeconds", this.#banSeconds);
+    put("banCount", this.#banCount);
+    for (const name of DICTIONARY_COLUMNS) put(name, this.#strings[name]);
+    return this.#columns = columns;
   }
 
   /** One event as a plain object (for tests and small displays; not for bulk use). */

@@ -19,24 +19,16 @@ import { type ExportedFile, EXPORTS, GEOJSON_PROPERTIES, ipsGeoJson } from "../a
 import { validateGeoJson } from "../export/geojson.ts";
 import {
   ATTEMPT_DEFINITION,
+  type AttemptTable,
   describeColumn,
-  FORMULA_START,
   type FrameName,
   type Frames,
   writeCsv,
   writeParquet,
 } from "../frames/mod.ts";
 
-/** The IP details joined onto each attempt (the `ips` files have them all). */
-export const ATTEMPT_DETAIL_COLUMNS = [
-  "country.iso_code",
-  "country.names.en",
-  "city.names.en",
-  "location.latitude",
-  "location.longitude",
-  "traits.autonomous_system_number",
-  "traits.autonomous_system_organization",
-] as const;
+/** The IP details on each attempt (the `ips` files have them all). */
+export { ATTEMPT_DETAIL_COLUMNS } from "../frames/mod.ts";
 
 /** A file stem of {@linkcode EXPORTS}. */
 export type ExportName = keyof typeof EXPORTS;
@@ -68,17 +60,6 @@ export const GEOJSON_PROPERTY_DOCS: Readonly<Record<string, string>> = {
   provider: "Geo providers that contributed, in priority order",
 };
 
-const ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ";
-const ISO_MILLISECONDS = "%Y-%m-%dT%H:%M:%S%.3fZ";
-
-/** The text detail columns, dictionary-encoded on the attempts like the event columns. */
-const TEXT_DETAILS = new Set<string>([
-  "country.iso_code",
-  "country.names.en",
-  "city.names.en",
-  "traits.autonomous_system_organization",
-]);
-
 /**
  * Every attempt (events with `attempts > 0`) with the IP details of
  * {@linkcode ATTEMPT_DETAIL_COLUMNS}, as a lazy query (a million rows are
@@ -92,17 +73,7 @@ const TEXT_DETAILS = new Set<string>([
  * ```
  */
 export function attemptsQuery(frames: Frames): pl.LazyDataFrame {
-  const ipType = frames.events.getColumn("ip").dtype;
-  const details = frames.ipDetails
-    .unique({ subset: "ip", keep: "first", maintainOrder: true })
-    .select(
-      pl.col("ip").cast(ipType),
-      ...ATTEMPT_DETAIL_COLUMNS.map((c) =>
-        TEXT_DETAILS.has(c) ? pl.col(c).cast(pl.Categorical) : pl.col(c)
-      ),
-    );
-  return frames.events.lazy().filter(pl.col("attempts").gt(0))
-    .join(details.lazy(), { on: "ip", how: "left", maintainOrder: "left" });
+  return frames.attempts.query();
 }
 
 /** The frames written whole, by file stem (the attempts are written from {@linkcode attemptsQuery}). */
@@ -147,6 +118,15 @@ export interface DataFiles {
 }
 
 /**
+ * Attempts written per query. A query holds its rows whole while they are
+ * written (about 250 bytes a row as CSV text), so a million attempts go in
+ * batches instead of at once.
+ */
+const ATTEMPT_BATCH_ROWS = 200_000;
+/** Rows per row group of `attempts.parquet` (the writer holds one group at a time). */
+const ATTEMPT_ROW_GROUP = 65_536;
+
+/**
  * Start writing `attempts.csv` and `attempts.parquet` on Polars' threads and
  * return at once: the promise settles when both are written. The CSV follows
  * lib/frames/io.ts's rules (RFC 4180, ISO 8601 UTC times with milliseconds
@@ -158,61 +138,81 @@ export function startAttemptsFiles(
   dir: string,
   options: DataFileOptions = {},
 ): { columns: string[]; rows: number; done: Promise<ExportedFile[]> } {
-  const query = attemptsQuery(frames);
-  const columns = query.columns;
-  const schema = frames.events.schema as Record<string, pl.DataType>;
-  const text = columns.filter((c) =>
-    TEXT_DETAILS.has(c) || ["String", "Utf8", "Categorical"].includes(schema[c]?.variant)
-  );
-  // What needs doing, found on the distinct values: the event columns on the
-  // attempts, the detail columns (network names can start with "-") on the IPs.
-  const formulaIn = (c: string) =>
-    pl.col(c).unique().cast(pl.Utf8).str.contains(FORMULA_START).any().alias(`formula ${c}`);
-  const checked = options.raw ? [] : text;
-  const facts = {
-    ...frames.events.lazy().filter(pl.col("attempts").gt(0)).select(
-      pl.len().alias("rows"),
-      pl.col("time").dt.nanosecond().neq(0).any().alias("milliseconds"),
-      ...checked.filter((c) => !TEXT_DETAILS.has(c)).map(formulaIn),
-    ).collectSync().toRecords()[0],
-    ...(checked.some((c) => TEXT_DETAILS.has(c))
-      ? frames.ipDetails.select(...checked.filter((c) => TEXT_DETAILS.has(c)).map(formulaIn))
-        .toRecords()[0]
-      : {}),
-  } as Record<string, unknown>;
-  const neutralize = text.filter((c) => facts[`formula ${c}`] === true).map((c) => {
-    const value = pl.col(c).cast(pl.Utf8);
-    return pl.when(value.str.contains(FORMULA_START)).then(
-      pl.concatString([pl.lit("'"), value], ""),
-    )
-      .otherwise(value).alias(c);
-  });
-  const rows = Number(facts.rows);
+  const attempts = frames.attempts;
+  const rows = attempts.height;
   const csv = join(dir, "attempts.csv");
   const parquet = join(dir, "attempts.parquet");
-  const writes: Promise<unknown>[] = [
-    (neutralize.length > 0 ? query.withColumns(...neutralize) : query).sinkCSV(csv, {
-      datetimeFormat: facts.milliseconds === true ? ISO_MILLISECONDS : ISO_SECONDS,
-      dateFormat: "%Y-%m-%d",
-      includeHeader: true,
-      lineTerminator: "\n",
-      quoteStyle: "necessary",
-      nullValue: "",
-    }).collect(),
-  ];
-  if (options.parquet ?? true) {
-    writes.push(attemptsQuery(frames).sinkParquet(parquet, { compression: "zstd" }).collect());
-  }
-  const done = Promise.all(writes).then(
-    () => [
+  const write = async (): Promise<ExportedFile[]> => {
+    await writeAttemptsCsv(attempts, csv, options.raw ?? false);
+    if (!(options.parquet ?? true)) return [{ path: csv, rows, what: EXPORTS.attempts }];
+    await writeAttemptsParquet(attempts, parquet);
+    return [
       { path: csv, rows, what: EXPORTS.attempts },
-      ...(options.parquet ?? true) ? [{ path: parquet, rows, what: EXPORTS.attempts }] : [],
-    ],
-    (error) => {
-      throw new Error(`Cannot write ${csv}: ${(error as Error).message}`, { cause: error });
-    },
-  );
-  return { columns, rows, done };
+      { path: parquet, rows, what: EXPORTS.attempts },
+    ];
+  };
+  return { columns: [...attempts.columns], rows, done: write() };
+}
+
+/**
+ * `attempts.csv`, a batch of rows at a time: Polars writes each batch to a
+ * part file on its threads (the times are text already, formula-like text
+ * neutralised unless `raw`) while the previous part is appended here.
+ */
+async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boolean) {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const buffer = new Uint8Array(1 << 22);
+  const append = async (part: string) => {
+    using input = await Deno.open(part);
+    for (let n; (n = await input.read(buffer)) !== null;) {
+      for (let written = 0; written < n;) written += await file.write(buffer.subarray(written, n));
+    }
+    await Deno.remove(part);
+  };
+  try {
+    let appending = Promise.resolve();
+    for (let offset = 0, batch = 0; batch === 0 || offset < attempts.height; batch++) {
+      const part = `${path}.${batch % 2}.part`;
+      await attempts.query({
+        csv: true,
+        neutralizeFormulas: !raw,
+        offset,
+        length: ATTEMPT_BATCH_ROWS,
+      })
+        .sinkCSV(part, {
+          includeHeader: batch === 0,
+          lineTerminator: "\n",
+          quoteStyle: "necessary",
+          nullValue: "",
+        }).collect();
+      await appending;
+      appending = append(part);
+      appending.catch(() => {}); // awaited with the next batch; never unhandled meanwhile
+      offset += ATTEMPT_BATCH_ROWS;
+    }
+    await appending;
+  } catch (error) {
+    throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * `attempts.parquet`, from one query per batch: the Parquet writer takes them
+ * in turn, so Polars holds one batch (and one row group) at a time.
+ */
+async function writeAttemptsParquet(attempts: AttemptTable, path: string) {
+  const batches: pl.LazyDataFrame[] = [];
+  for (let offset = 0; batches.length === 0 || offset < attempts.height;) {
+    batches.push(attempts.query({ offset, length: ATTEMPT_BATCH_ROWS }));
+    offset += ATTEMPT_BATCH_ROWS;
+  }
+  await pl.concat(batches, { how: "vertical", rechunk: false, parallel: false })
+    .sinkParquet(path, { compression: "zstd", rowGroupSize: ATTEMPT_ROW_GROUP }).collect()
+    .catch((error) => {
+      throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
+    });
 }
 
 /**
@@ -249,7 +249,7 @@ export async function writeDataFiles(
   // only the columns the points use: turning all of `ips` into records is slow
   const pointColumns = ["location.latitude", "location.longitude", ...GEOJSON_PROPERTIES]
     .filter((c) => frames.ips.columns.includes(c));
-  const geo = ipsGeoJson({ ...frames, ips: frames.ips.select(...pointColumns) });
+  const geo = ipsGeoJson({ ips: frames.ips.select(...pointColumns) });
   const problems = validateGeoJson(geo.collection);
   if (problems.length > 0) {
     throw new Error(`Cannot write ips.geojson: ${problems.slice(0, 3).join("; ")}`);

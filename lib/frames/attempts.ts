@@ -1,0 +1,313 @@
+/**
+ * The attempts table: every attempt (an event with `attempts > 0`) with the
+ * IP details of {@linkcode ATTEMPT_DETAIL_COLUMNS}, the largest data file of
+ * a run. It is kept in Polars as narrow integer codes (about 30 bytes a row:
+ * dictionary ids of 1–2 bytes, the time, the line) and turned into text only
+ * inside a lazy query, which the CSV and Parquet sinks run on Polars' threads
+ * a batch of rows at a time; so the million-row frame of strings is never
+ * held whole, and neither the `events` frame nor a join with `ipDetails` is
+ * needed (an IP's details are gathered by its id).
+ *
+ * For CSV the query can also render what `writeCsv` renders (lib/frames/io.ts),
+ * more cheaply: formula-like text is neutralised once per distinct value, in
+ * the dictionaries, and times are ISO 8601 text put together from a
+ * dictionary of days and one of seconds of the day (formatting a million
+ * times one by one costs about a second).
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { KINDS } from "../logs/kinds.ts";
+import type { IntArray } from "../logs/store.ts";
+import { ATTEMPT_DETAIL_COLUMNS, DETAIL_COLUMN_TYPES, EVENT_COLUMNS } from "./columns.ts";
+import { analysisDetailsFrame, type EventAnalysis, fileNames } from "./events.ts";
+import { FORMULA_START } from "./io.ts";
+
+/** Options of {@linkcode AttemptTable.query}. */
+export interface AttemptQueryOptions {
+  /**
+   * Times as `writeCsv` writes them, for a CSV sink: ISO 8601 UTC text
+   * (`2026-11-20T23:56:29Z`, with milliseconds when some attempt has them).
+   *
+   * @default false
+   */
+  csv?: boolean;
+  /**
+   * Text cells that a spreadsheet would run as a formula (starting with `=`,
+   * `+`, `-`, `@`, tab or CR) prefixed with `'`, as `writeCsv` does.
+   *
+   * @default false
+   */
+  neutralizeFormulas?: boolean;
+  /** First row. @default 0 */
+  offset?: number;
+  /** Rows from `offset`. @default all */
+  length?: number;
+}
+
+/** Every attempt with its IP's details; see the module documentation. */
+export interface AttemptTable {
+  /** Attempts (rows). */
+  readonly height: number;
+  /** Column names, in order: the `events` columns, then {@linkcode ATTEMPT_DETAIL_COLUMNS}. */
+  readonly columns: readonly string[];
+  /** True when the time of some attempt has milliseconds. */
+  readonly milliseconds: boolean;
+  /**
+   * The attempts as a lazy query: the `events` frame's types (text
+   * Categorical, `time` a UTC Datetime, counts Int32) and the details'
+   * (`ipDetails` types, but text Categorical), unless options ask for CSV
+   * times. Each query holds its rows whole while it runs: write a million
+   * rows in batches (`offset`, `length`).
+   */
+  query(options?: AttemptQueryOptions): pl.LazyDataFrame;
+}
+
+/** Text columns of the events, each with its dictionary. */
+const EVENT_TEXT = ["ip", "user", "jail", "host", "method", "path"] as const;
+/** Columns of the attempts table, in order. */
+const ATTEMPT_COLUMNS = [...Object.keys(EVENT_COLUMNS), ...ATTEMPT_DETAIL_COLUMNS] as const;
+const DAY_MS = 86_400_000;
+/** 10000-01-01 (UTC ms): before it, and from 1970, ISO text and chrono's `%Y` agree. */
+const YEAR_10000 = 253_402_300_800_000;
+/** Most distinct days (first to last) rendered from a dictionary of days. */
+const MAX_DAYS = 100_000;
+const ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ";
+const ISO_MILLISECONDS = "%Y-%m-%dT%H:%M:%S%.3fZ";
+const FORMULA = new RegExp(FORMULA_START);
+
+/** Runs of consecutive rows: `[start, end)` pairs. */
+type Runs = Int32Array;
+
+/** The runs of rows where `counts` is positive. */
+function positiveRuns(counts: ArrayLike<number>): { runs: Runs; rows: number } {
+  const runs: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < counts.length;) {
+    if (counts[i] <= 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < counts.length && counts[i] > 0) i++;
+    runs.push(start, i);
+    rows += i - start;
+  }
+  return { runs: Int32Array.from(runs), rows };
+}
+
+/**
+ * The rows of `column` in `runs`, as a typed array of its kind over
+ * `scratch` (a copy per run, not per row); valid until the next call.
+ */
+function gatherRuns<T extends IntArray | Uint8Array | Float64Array>(
+  column: IntArray | Uint8Array | Float64Array,
+  runs: Runs,
+  rows: number,
+  scratch: ArrayBuffer,
+  type = column.constructor as new (buffer: ArrayBuffer, offset: number, n: number) => T,
+): T {
+  const out = new type(scratch, 0, rows);
+  for (let r = 0, j = 0; r < runs.length; r += 2) {
+    out.set(column.subarray(runs[r], runs[r + 1]), j);
+    j += runs[r + 1] - runs[r];
+  }
+  return out;
+}
+
+/** True when every value is `value`. */
+function all(column: ArrayLike<number>, value: number): boolean {
+  for (let i = 0; i < column.length; i++) if (column[i] !== value) return false;
+  return true;
+}
+
+/** `code` (−1 = null) looked up in `values`, a dictionary. */
+function lookup(values: pl.Series, code: pl.Expr): pl.Expr {
+  return pl.lit(values).explode().gather(pl.when(code.gtEq(0)).then(code).otherwise(pl.lit(null)));
+}
+
+/** `values` with each formula-like text prefixed with `'`, as `writeCsv` writes it. */
+function neutralized(values: readonly (string | null)[]): (string | null)[] {
+  return values.map((v) => v !== null && FORMULA.test(v) ? `'${v}` : v);
+}
+
+/**
+ * The attempts of an analysis, kept as codes (see the module documentation).
+ *
+ * @example
+ * ```ts ignore
+ * import { analyseEvents } from "./events.ts";
+ * import { attemptTable } from "./attempts.ts";
+ * const attempts = attemptTable(analyseEvents(store, details));
+ * await attempts.query().sinkParquet("attempts.parquet").collect();
+ * ```
+ */
+export function attemptTable(analysis: EventAnalysis): AttemptTable {
+  const c = analysis.columns;
+  const counts = analysis.attempts;
+  const { runs, rows: height } = positiveRuns(counts);
+  // each column is gathered into one scratch buffer and copied into Polars at
+  // once, so a million rows leave no column-sized garbage behind
+  const scratch = new ArrayBuffer(height * Float64Array.BYTES_PER_ELEMENT);
+  const gather = <T extends IntArray | Uint8Array | Float64Array>(column: T) =>
+    gatherRuns<T>(column, runs, height, scratch);
+
+  // times: are there milliseconds, and may they be written from dictionaries of days?
+  const time = gather(c.time);
+  let milliseconds = false;
+  let firstDay = Infinity, lastDay = -Infinity;
+  for (let j = 0; j < height; j++) {
+    const t = time[j];
+    if (Number.isNaN(t)) continue;
+    const ms = Math.trunc(t); // as the cast to Datetime("ms") truncates
+    if (ms % 1000 !== 0) milliseconds = true;
+    const day = Math.floor(ms / DAY_MS);
+    if (day < firstDay) firstDay = day;
+    if (day > lastDay) lastDay = day;
+  }
+  if (firstDay === Infinity) firstDay = lastDay = 0;
+  // else the times are formatted one by one (before 1970 the day arithmetic is wrong)
+  const dayText = firstDay >= 0 && (lastDay + 1) * DAY_MS <= YEAR_10000 &&
+    lastDay - firstDay < MAX_DAYS;
+
+  // the codes, as narrow as the store keeps them; a column never known on an
+  // attempt is not kept (its value is a constant of the query)
+  const series: pl.Series[] = [pl.Series("time", time)];
+  const known = new Set<string>(["time", "attempts"]);
+  // attempts are repeat counts, small: as narrow as the largest
+  let most = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i] > most) most = counts[i];
+  series.push(pl.Series(
+    "attempts",
+    gatherRuns<IntArray>(
+      counts,
+      runs,
+      height,
+      scratch,
+      (most <= 127 ? Int8Array : most <= 32_767 ? Int16Array : Int32Array) as new (
+        buffer: ArrayBuffer,
+        offset: number,
+        n: number,
+      ) => IntArray,
+    ),
+  ));
+  const columns: [string, IntArray | Uint8Array, number | undefined][] = [
+    ["kind", c.kind, undefined],
+    ["ip", c.ip, -1],
+    ["user", c.user, -1],
+    ["port", c.port, -1],
+    ["jail", c.jail, -1],
+    ["host", c.host, -1],
+    ["method", c.method, -1],
+    ["path", c.path, -1],
+    ["status", c.status, -1],
+    ["file", c.file, 0],
+    ["line", c.line, undefined],
+  ];
+  for (const [name, column, fill] of columns) {
+    const values = gather(column);
+    if (fill === undefined || !all(values, fill)) {
+      series.push(pl.Series(name, values));
+      known.add(name);
+    }
+  }
+  const codes = pl.DataFrame(series);
+  const details = analysisDetailsFrame(analysis);
+  const dictionaries: Record<string, readonly (string | null)[]> = {
+    source: KINDS.map((kind) => kind.source),
+    kind: KINDS.map((kind) => kind.name),
+    file: fileNames(analysis),
+  };
+  for (const name of EVENT_TEXT) dictionaries[name] = analysis.store.dictionaries[name].values;
+
+  /** The columns of the query, built once per kind of query. */
+  const selections = new Map<string, pl.Expr[]>();
+  const selection = (csv: boolean, neutralize: boolean): pl.Expr[] => {
+    const strings = (values: readonly (string | null)[]) =>
+      neutralize ? neutralized(values) : values as (string | null)[];
+    const text = (name: string, code = name, fill = -1) =>
+      (known.has(code)
+        ? lookup(
+          pl.Series(name, strings(dictionaries[name]), pl.Utf8).cast(pl.Categorical),
+          pl.col(code),
+        )
+        : pl.lit(strings([dictionaries[name][fill] ?? null])[0]).cast(pl.Categorical)).alias(name);
+    const int = (name: string) =>
+      (known.has(name)
+        ? pl.when(pl.col(name).gtEq(0)).then(pl.col(name).cast(pl.Int32)).otherwise(pl.lit(null))
+        : pl.lit(null).cast(pl.Int32)).alias(name);
+    const ip = pl.when(pl.col("ip").gtEq(0)).then(pl.col("ip")).otherwise(pl.lit(null));
+    const detail = (name: typeof ATTEMPT_DETAIL_COLUMNS[number]) => {
+      let value = pl.col(name);
+      if (DETAIL_COLUMN_TYPES[name] === "string") {
+        if (neutralize) {
+          value = pl.when(value.str.contains(FORMULA_START))
+            .then(pl.concatString([pl.lit("'"), value], "")).otherwise(value);
+        }
+        value = value.cast(pl.Categorical);
+      }
+      const values = details.select(value.alias(name)).getColumn(name);
+      return (known.has("ip")
+        ? pl.lit(values).explode().gather(ip)
+        : pl.lit(null).cast(values.dtype))
+        .alias(name);
+    };
+    return [
+      csv ? isoTime() : pl.col("time").fillNan(null).cast(pl.Datetime("ms", "UTC")).alias("time"),
+      text("source", "kind"),
+      text("kind"),
+      pl.lit(true).alias("suspicious"),
+      pl.col("attempts").cast(pl.Int32),
+      text("ip"),
+      text("user"),
+      int("port"),
+      text("jail"),
+      text("host"),
+      text("method"),
+      text("path"),
+      int("status"),
+      text("file", "file", 0),
+      pl.col("line").cast(pl.Int32),
+      ...ATTEMPT_DETAIL_COLUMNS.map(detail),
+    ];
+  };
+  /** `time` as writeCsv writes it: from dictionaries of days and seconds where that is exact. */
+  const isoTime = (): pl.Expr => {
+    const time = pl.col("time").fillNan(null).cast(pl.Int64);
+    if (!dayText) {
+      return time.cast(pl.Datetime("ms", "UTC"))
+        .dt.strftime(milliseconds ? ISO_MILLISECONDS : ISO_SECONDS).alias("time");
+    }
+    const text = (values: string[]) => pl.Series("values", values, pl.Utf8);
+    const days = Array.from(
+      { length: lastDay - firstDay + 1 },
+      (_, k) => new Date((firstDay + k) * DAY_MS).toISOString().slice(0, 11),
+    );
+    const seconds = Array.from(
+      { length: DAY_MS / 1000 },
+      (_, k) => new Date(k * 1000).toISOString().slice(11, 19),
+    );
+    const parts = [
+      lookup(text(days), time.div(DAY_MS).cast(pl.Int64).sub(firstDay)),
+      lookup(text(seconds), time.modulo(DAY_MS).div(1000).cast(pl.Int64)),
+    ];
+    if (milliseconds) {
+      const millis = Array.from({ length: 1000 }, (_, k) => `.${String(k).padStart(3, "0")}`);
+      parts.push(lookup(text(millis), time.modulo(1000)));
+    }
+    parts.push(pl.lit("Z"));
+    return pl.concatString(parts, "").alias("time");
+  };
+
+  const query = (options: AttemptQueryOptions = {}): pl.LazyDataFrame => {
+    const csv = options.csv ?? false;
+    const neutralize = options.neutralizeFormulas ?? false;
+    const key = `${csv} ${neutralize}`;
+    let exprs = selections.get(key);
+    if (exprs === undefined) selections.set(key, exprs = selection(csv, neutralize));
+    const offset = options.offset ?? 0;
+    const rows = codes.slice(offset, options.length ?? height - offset);
+    return rows.lazy().select(...exprs);
+  };
+  return { height, columns: ATTEMPT_COLUMNS, milliseconds, query };
+}
