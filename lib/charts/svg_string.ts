@@ -27,12 +27,20 @@ const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
  */
 export function svgString(svg: SVGSVGElement | Element | string): string {
   if (typeof svg === "string") return svg;
-  const parts: string[] = [];
-  serialize(svg, true, parts);
-  return parts.join("");
+  const out: string[] = [];
+  const state = { xlink: false };
+  serialize(svg, out, state);
+  // the root's xmlns:xlink, once its descendants are known to use it
+  if (state.xlink && !svg.hasAttribute("xmlns:xlink")) {
+    out[XLINK_SLOT] = ` xmlns:xlink="${XLINK_NS}"`;
+  }
+  return out.join("");
 }
 
-function serialize(node: Node, isRoot: boolean, out: string[]): void {
+/** Where the root's `xmlns:xlink` goes in the output, when needed (after `<`, name, `xmlns`). */
+const XLINK_SLOT = 3;
+
+function serialize(node: Node, out: string[], state: { xlink: boolean }): void {
   if (node.nodeType === 3 /* text */ || node.nodeType === 4 /* CDATA */) {
     out.push(escapeText(node.nodeValue ?? ""));
     return;
@@ -41,45 +49,46 @@ function serialize(node: Node, isRoot: boolean, out: string[]): void {
   const element = node as Element;
   const name = element.localName ?? element.nodeName.toLowerCase();
   out.push("<", name);
-  const attributes = Array.from(element.attributes);
-  if (isRoot) {
-    if (!element.hasAttribute("xmlns")) out.push(` xmlns="${SVG_NS}"`);
-    if (
-      !element.hasAttribute("xmlns:xlink") && hasXlink(element)
-    ) out.push(` xmlns:xlink="${XLINK_NS}"`);
+  if (out.length === 2) {
+    // the root
+    out.push(element.hasAttribute("xmlns") ? "" : ` xmlns="${SVG_NS}"`, "");
   }
-  for (const attribute of attributes) {
+  for (const attribute of Array.from(element.attributes)) {
     const key = attribute.name;
     // Event handler attributes never belong in a chart.
-    if (/^on/i.test(key)) continue;
+    if (
+      key.length > 1 && (key[0] === "o" || key[0] === "O") && (key[1] === "n" || key[1] === "N")
+    ) {
+      continue;
+    }
+    if (key.startsWith("xlink:")) state.xlink = true;
     out.push(" ", key, '="', escapeAttribute(attribute.value), '"');
   }
-  const children = Array.from(element.childNodes);
+  const children = element.childNodes;
   if (children.length === 0) {
     out.push("/>");
     return;
   }
   out.push(">");
-  for (const child of children) serialize(child, false, out);
+  for (const child of Array.from(children)) serialize(child, out, state);
   out.push("</", name, ">");
 }
 
-function hasXlink(element: Element): boolean {
-  for (const attribute of Array.from(element.attributes)) {
-    if (attribute.name.startsWith("xlink:")) return true;
-  }
-  for (const child of Array.from(element.children)) {
-    if (hasXlink(child)) return true;
-  }
-  return false;
-}
+// What escapeText and escapeAttribute change: most values have none of it, and
+// are written as they are (a map has tens of thousands of them).
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const TEXT_SPECIAL = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const ATTRIBUTE_SPECIAL = /[&<>"\u0000-\u001f\ufffe\uffff]/;
 
 function escapeText(text: string): string {
+  if (!TEXT_SPECIAL.test(text) && text.isWellFormed()) return text;
   return text.toWellFormed().replace(NOT_XML, "\ufffd").replace(/&/g, "&amp;")
     .replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 function escapeAttribute(text: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(text) && text.isWellFormed()) return text;
   return escapeText(text).replace(/"/g, "&quot;").replace(/\t/g, "&#9;").replace(/\n/g, "&#10;")
     .replace(/\r/g, "&#13;");
 }

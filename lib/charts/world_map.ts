@@ -4,7 +4,14 @@
  * @module
  */
 import * as Plot from "@observablehq/plot";
-import { geoEqualEarth, geoEquirectangular, geoNaturalEarth1, geoPath } from "d3-geo";
+import {
+  geoEqualEarth,
+  geoEquirectangular,
+  geoNaturalEarth1,
+  geoPath,
+  type GeoProjection,
+  type GeoStream,
+} from "d3-geo";
 import { feature } from "topojson-client";
 import { PROJECT_ROOT } from "../paths.ts";
 import {
@@ -252,17 +259,6 @@ export function worldMapWithPoints(
   if (graticule) marks.push(Plot.graticule({ stroke: "#c8d2da", strokeOpacity: 0.6 }));
   marks.push(
     Plot.geo(given.land ?? worldLand(), { fill: "#d4d4d4", stroke: "#ffffff", strokeWidth: 0.3 }),
-    Plot.dot(located, {
-      x: "lon",
-      y: "lat",
-      r: (point: (typeof located)[number]) => radius(point.attempts),
-      fill: COLORS.vermillion,
-      fillOpacity: 0.65,
-      stroke: "#ffffff",
-      strokeWidth: 0.5,
-      sort: null,
-      title: "title",
-    }),
   );
   const plotted = Plot.plot({
     document: base.document,
@@ -270,11 +266,12 @@ export function worldMapWithPoints(
     height: mapHeight,
     margin: 0,
     projection,
-    r: { type: "identity" },
     marks,
   });
-  const { group, top: offset } = figure.plot(plotted);
-  const points = locateDots(group, located, offset);
+  const dots = drawDots(base.document, located, projection, radius);
+  plotted.appendChild(dots.layer);
+  const { top: offset } = figure.plot(plotted);
+  const points = dots.points.map((point) => ({ ...point, y: round(point.y + offset) }));
   if (located.length > 0) drawSizeLegend(figure, largest, radius);
   const notes = [
     unlocated > 0
@@ -290,32 +287,52 @@ export function worldMapWithPoints(
   return { svg, points, unlocated, unlocatedAttempts };
 }
 
-/** Finds the dots Plot drew, tags them with `data-ip`, and reads back their positions. */
-function locateDots(
-  group: Element,
-  located: Omit<MapPoint, "x" | "y" | "r">[],
-  offset: number,
-): MapPoint[] {
-  const layer = Array.from(group.children).find((child) =>
-    child.getAttribute("aria-label") === "dot"
-  );
-  const circles = layer ? Array.from(layer.children) : [];
-  if (circles.length !== located.length) {
-    throw new Error(
-      `Cannot match the map's ${circles.length} dots to its ${located.length} located IPs`,
-    );
+/**
+ * The dots layer, as Plot's dot mark would draw it (`<g aria-label="dot">` of
+ * `<circle>`s with a `<title>`), each circle tagged with `data-ip` and
+ * `data-attempts`; and the dots' positions in the map's coordinates. Drawn
+ * here rather than by Plot: a map has thousands of dots, and Plot's general
+ * machinery costs several times more for the same elements.
+ */
+function drawDots(
+  document: Document,
+  located: readonly Omit<MapPoint, "x" | "y" | "r">[],
+  projection: GeoProjection,
+  radius: (attempts: number) => number,
+): { layer: SVGGElement; points: MapPoint[] } {
+  const layer = svgElement(document, "g", {
+    "aria-label": "dot",
+    fill: COLORS.vermillion,
+    "fill-opacity": 0.65,
+    stroke: "#ffffff",
+    "stroke-width": 0.5,
+  }) as SVGGElement;
+  const points: MapPoint[] = [];
+  // projected as Plot projects a mark's points: through the projection's stream
+  let x = NaN, y = NaN;
+  const stream = projection.stream({
+    point(px: number, py: number) {
+      x = px;
+      y = py;
+    },
+  } as GeoStream);
+  for (const point of located) {
+    x = y = NaN;
+    stream.point(point.lon, point.lat);
+    const r = radius(point.attempts);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue; // clipped away
+    const circle = svgElement(document, "circle", {
+      cx: x,
+      cy: y,
+      r,
+      "data-ip": point.ip,
+      "data-attempts": point.attempts,
+    });
+    circle.appendChild(svgElement(document, "title", {}, point.title));
+    layer.appendChild(circle);
+    points.push({ ...point, x: round(x), y, r: round(r) });
   }
-  return circles.map((circle, i) => {
-    const point = located[i];
-    circle.setAttribute("data-ip", point.ip);
-    circle.setAttribute("data-attempts", String(point.attempts));
-    return {
-      ...point,
-      x: round(Number(circle.getAttribute("cx"))),
-      y: round(Number(circle.getAttribute("cy")) + offset),
-      r: round(Number(circle.getAttribute("r"))),
-    };
-  });
+  return { layer, points };
 }
 
 /** Circles for up to three round numbers of attempts, next to each other, with labels. */

@@ -18,7 +18,7 @@
  */
 import pl from "nodejs-polars";
 import { KINDS } from "../logs/kinds.ts";
-import type { IntArray } from "../logs/store.ts";
+import type { EventColumns, IntArray } from "../logs/store.ts";
 import { ATTEMPT_DETAIL_COLUMNS, DETAIL_COLUMN_TYPES, EVENT_COLUMNS } from "./columns.ts";
 import { analysisDetailsFrame, type EventAnalysis, fileNames } from "./events.ts";
 import { FORMULA_START } from "./io.ts";
@@ -131,18 +131,19 @@ function neutralized(values: readonly (string | null)[]): (string | null)[] {
   return values.map((v) => v !== null && FORMULA.test(v) ? `'${v}` : v);
 }
 
-/**
- * The attempts of an analysis, kept as codes (see the module documentation).
- *
- * @example
- * ```ts ignore
- * import { analyseEvents } from "./events.ts";
- * import { attemptTable } from "./attempts.ts";
- * const attempts = attemptTable(analyseEvents(store, details));
- * await attempts.query().sinkParquet("attempts.parquet").collect();
- * ```
- */
-export function attemptTable(analysis: EventAnalysis): AttemptTable {
+/** The attempt rows' codes in Polars, and what the queries need to know of them. */
+interface AttemptCodes {
+  codes: pl.DataFrame;
+  /** Columns kept in `codes` (the others are constant: unknown, or file 0). */
+  known: Set<string>;
+  height: number;
+  milliseconds: boolean;
+  /** Days (since 1970) of the first and last time; 0 when none has one. */
+  firstDay: number;
+  lastDay: number;
+}
+
+function attemptCodes(analysis: EventAnalysis): AttemptCodes {
   const c = analysis.columns;
   const counts = analysis.attempts;
   const { runs, rows: height } = positiveRuns(counts);
@@ -152,7 +153,7 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
   const gather = <T extends IntArray | Uint8Array | Float64Array>(column: T) =>
     gatherRuns<T>(column, runs, height, scratch);
 
-  // times: are there milliseconds, and may they be written from dictionaries of days?
+  // times: are there milliseconds, and which days?
   const time = gather(c.time);
   let milliseconds = false;
   let firstDay = Infinity, lastDay = -Infinity;
@@ -166,9 +167,6 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
     if (day > lastDay) lastDay = day;
   }
   if (firstDay === Infinity) firstDay = lastDay = 0;
-  // else the times are formatted one by one (before 1970 the day arithmetic is wrong)
-  const dayText = firstDay >= 0 && (lastDay + 1) * DAY_MS <= YEAR_10000 &&
-    lastDay - firstDay < MAX_DAYS;
 
   // the codes, as narrow as the store keeps them; a column never known on an
   // attempt is not kept (its value is a constant of the query)
@@ -191,27 +189,53 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
       ) => IntArray,
     ),
   ));
-  const columns: [string, IntArray | Uint8Array, number | undefined][] = [
-    ["kind", c.kind, undefined],
-    ["ip", c.ip, -1],
-    ["user", c.user, -1],
-    ["port", c.port, -1],
-    ["jail", c.jail, -1],
-    ["host", c.host, -1],
-    ["method", c.method, -1],
-    ["path", c.path, -1],
-    ["status", c.status, -1],
-    ["file", c.file, 0],
-    ["line", c.line, undefined],
+  const columns: [Exclude<keyof EventColumns, "length">, number | undefined][] = [
+    ["kind", undefined],
+    ["ip", -1],
+    ["user", -1],
+    ["port", -1],
+    ["jail", -1],
+    ["host", -1],
+    ["method", -1],
+    ["path", -1],
+    ["status", -1],
+    ["file", 0],
+    ["line", undefined],
   ];
-  for (const [name, column, fill] of columns) {
-    const values = gather(column);
+  for (const [name, fill] of columns) {
+    if (fill !== undefined && !analysis.store.has(name)) continue;
+    const values = gather(c[name] as IntArray | Uint8Array);
     if (fill === undefined || !all(values, fill)) {
       series.push(pl.Series(name, values));
       known.add(name);
     }
   }
-  const codes = pl.DataFrame(series);
+  return {
+    codes: pl.DataFrame(series),
+    known,
+    height,
+    milliseconds,
+    firstDay,
+    lastDay,
+  };
+}
+
+/**
+ * The attempts of an analysis, kept as codes (see the module documentation).
+ *
+ * @example
+ * ```ts ignore
+ * import { analyseEvents } from "./events.ts";
+ * import { attemptTable } from "./attempts.ts";
+ * const attempts = attemptTable(analyseEvents(store, details));
+ * await attempts.query().sinkParquet("attempts.parquet").collect();
+ * ```
+ */
+export function attemptTable(analysis: EventAnalysis): AttemptTable {
+  const { codes, known, height, milliseconds, firstDay, lastDay } = attemptCodes(analysis);
+  // else the times are formatted one by one (before 1970 the day arithmetic is wrong)
+  const dayText = firstDay >= 0 && (lastDay + 1) * DAY_MS <= YEAR_10000 &&
+    lastDay - firstDay < MAX_DAYS;
   const details = analysisDetailsFrame(analysis);
   const dictionaries: Record<string, readonly (string | null)[]> = {
     source: KINDS.map((kind) => kind.source),

@@ -390,8 +390,10 @@ export function eventsFrame(analysis: EventAnalysis): pl.DataFrame {
 
 /** File paths by file index; null for indices the store's `files` list lacks. */
 export function fileNames(analysis: EventAnalysis): (string | null)[] {
-  let max = -1;
-  for (const file of analysis.columns.file) if (file > max) max = file;
+  let max = analysis.columns.length > 0 ? 0 : -1;
+  if (analysis.store.has("file")) {
+    for (const file of analysis.columns.file) if (file > max) max = file;
+  }
   return Array.from({ length: max + 1 }, (_, i) => analysis.store.files[i] ?? null);
 }
 

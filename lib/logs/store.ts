@@ -263,12 +263,35 @@ export class EventStore implements EventConsumer {
   }
 
   /**
+   * False while no event has a value in `column` (it reads as all unknown:
+   * NaN, −1, or 1 for `count`, 0 for `file` and `line`).
+   */
+  has(column: Exclude<keyof EventColumns, "length">): boolean {
+    if (column === "kind" || column === "suspicious") return this.length > 0;
+    const columns: Record<string, IntColumn | FloatColumn> = {
+      time: this.#time,
+      file: this.#file,
+      line: this.#line,
+      count: this.#count,
+      port: this.#port,
+      status: this.#status,
+      bytes: this.#bytes,
+      banSeconds: this.#banSeconds,
+      banCount: this.#banCount,
+      ...this.#strings,
+    };
+    return columns[column].data !== undefined;
+  }
+
+  /**
    * The columns, as views trimmed to the store's length. A column whose
    * every value is unknown is made (filled) when first read.
    */
   columns(): EventColumns {
     if (this.#columns !== undefined) return this.#columns;
     const n = this.length;
+    // the room left for more events goes (a store is read once it is full)
+    if (this.#capacity > n) this.#resize(n);
     const columns = {
       length: n,
       kind: this.#kind.subarray(0, n),

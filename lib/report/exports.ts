@@ -17,6 +17,7 @@ import pl from "nodejs-polars";
 import { join } from "node:path";
 import { type ExportedFile, EXPORTS, GEOJSON_PROPERTIES, ipsGeoJson } from "../analysis.ts";
 import { validateGeoJson } from "../export/geojson.ts";
+import { releaseFreedMemory } from "../frames/_memory.ts";
 import {
   ATTEMPT_DEFINITION,
   type AttemptTable,
@@ -123,6 +124,13 @@ export interface DataFiles {
  * batches instead of at once.
  */
 const ATTEMPT_BATCH_ROWS = 200_000;
+/**
+ * Attempts per query of `attempts.parquet`: its writer takes the queries in
+ * turn, and larger batches cost less time (measured on a million attempts:
+ * 400k rows 0.6 s and 60 MB more, 200k 0.9 s and 50 MB, all at once 0.55 s
+ * and 120 MB).
+ */
+const ATTEMPT_PARQUET_BATCH_ROWS = 400_000;
 /** Rows per row group of `attempts.parquet` (the writer holds one group at a time). */
 const ATTEMPT_ROW_GROUP = 65_536;
 
@@ -185,6 +193,7 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
           quoteStyle: "necessary",
           nullValue: "",
         }).collect();
+      releaseFreedMemory(); // what the batch's query held
       await appending;
       appending = append(part);
       appending.catch(() => {}); // awaited with the next batch; never unhandled meanwhile
@@ -205,14 +214,15 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
 async function writeAttemptsParquet(attempts: AttemptTable, path: string) {
   const batches: pl.LazyDataFrame[] = [];
   for (let offset = 0; batches.length === 0 || offset < attempts.height;) {
-    batches.push(attempts.query({ offset, length: ATTEMPT_BATCH_ROWS }));
-    offset += ATTEMPT_BATCH_ROWS;
+    batches.push(attempts.query({ offset, length: ATTEMPT_PARQUET_BATCH_ROWS }));
+    offset += ATTEMPT_PARQUET_BATCH_ROWS;
   }
   await pl.concat(batches, { how: "vertical", rechunk: false, parallel: false })
     .sinkParquet(path, { compression: "zstd", rowGroupSize: ATTEMPT_ROW_GROUP }).collect()
     .catch((error) => {
       throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
     });
+  releaseFreedMemory();
 }
 
 /**

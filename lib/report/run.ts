@@ -11,6 +11,7 @@
 import { join, relative } from "node:path";
 import type { Analysis, AnalysisParams, ExportedFile } from "../analysis.ts";
 import { abandonRun, finishRun, type RunFolder, startRun } from "../export/run_dir.ts";
+import { releaseFreedMemory } from "../frames/_memory.ts";
 import { buildFrames } from "../frames/mod.ts";
 import {
   defaultProviders,
@@ -197,6 +198,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     progress({ step: "frames" });
     t = performance.now();
     const frames = buildFrames(logs.store, lookup.details);
+    releaseFreedMemory(); // what building the frames held
     const params: AnalysisParams = {
       logs: [...options.logs],
       providers: providerNames,
@@ -238,6 +240,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     await Deno.mkdir(chartDir);
     const written: ExportedFile[] = await writeCharts(charts.charts, chartDir);
     const chartSeconds = seconds(t);
+    releaseFreedMemory();
     options.signal?.throwIfAborted();
 
     // summary and report (the attempts may still be being written)
