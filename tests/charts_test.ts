@@ -17,6 +17,8 @@ import {
   svgToPng,
   topBarChart,
   worldMap,
+  type WorldMapRow,
+  worldMapText,
   worldMapWithPoints,
 } from "../lib/charts/mod.ts";
 import { assertEquals, assertIncludes, assertOk, assertRejects } from "./_assert.ts";
@@ -573,6 +575,40 @@ Deno.test("worldMap() checks its options and draws a map without any located IP"
   assertEquals(layers(svg, "geo").length, 2);
   assertEquals(marks(svg, "dot").length, 0);
   assertIncludes(texts(svg), "No IP has coordinates.");
+});
+
+Deno.test("worldMapText() writes the text svgString() writes for worldMapWithPoints()", async (t) => {
+  const hostile = {
+    ip: '198.51.100.5"><script>',
+    lat: 1,
+    lon: 2,
+    attempts: 3,
+    city: "<b>&amp;</b>\u0007",
+    asn_org: "=cmd|' /C calc'!A0",
+  };
+  const cases: Record<string, WorldMapRow[]> = {
+    "located and unlocated IPs": IPS,
+    "attacker-controlled text": [...IPS, hostile],
+    "no located IP": [{ ip: "192.0.2.1", lat: null, lon: null, attempts: 2 }],
+    "no IP": [],
+  };
+  for (const [name, rows] of Object.entries(cases)) {
+    await t.step(name, () => {
+      const options = {
+        projection: "natural-earth",
+        width: 700,
+        caption: "IP data: example",
+      } as const;
+      const text = worldMapText(rows, options);
+      const elements = worldMapWithPoints(rows, options);
+      assertEquals(text.svg, svgString(elements.svg));
+      assertEquals(text.points, elements.points);
+      assertEquals([text.unlocated, text.unlocatedAttempts], [
+        elements.unlocated,
+        elements.unlocatedAttempts,
+      ]);
+    });
+  }
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ export {
   type WorldMapOptions,
   type WorldMapResult,
   type WorldMapRow,
+  worldMapText,
+  type WorldMapTextResult,
   worldMapWithPoints,
 } from "./world_map.ts";
 export { type RowAccessor, topBarChart, type TopBarOptions } from "./top_bar.ts";

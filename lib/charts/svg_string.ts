@@ -81,13 +81,15 @@ const TEXT_SPECIAL = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 // deno-lint-ignore no-control-regex -- matching control characters is the point
 const ATTRIBUTE_SPECIAL = /[&<>"\u0000-\u001f\ufffe\uffff]/;
 
-function escapeText(text: string): string {
+/** `text` as XML character data (`&`, `<`, `>` escaped; what XML cannot hold as U+FFFD). */
+export function escapeText(text: string): string {
   if (!TEXT_SPECIAL.test(text) && text.isWellFormed()) return text;
   return text.toWellFormed().replace(NOT_XML, "\ufffd").replace(/&/g, "&amp;")
     .replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-function escapeAttribute(text: string): string {
+/** `text` as a double-quoted XML attribute value. */
+export function escapeAttribute(text: string): string {
   if (!ATTRIBUTE_SPECIAL.test(text) && text.isWellFormed()) return text;
   return escapeText(text).replace(/"/g, "&quot;").replace(/\t/g, "&#9;").replace(/\n/g, "&#10;")
     .replace(/\r/g, "&#13;");

@@ -392,7 +392,9 @@ export function eventsFrame(analysis: EventAnalysis): pl.DataFrame {
 export function fileNames(analysis: EventAnalysis): (string | null)[] {
   let max = analysis.columns.length > 0 ? 0 : -1;
   if (analysis.store.has("file")) {
-    for (const file of analysis.columns.file) if (file > max) max = file;
+    // an indexed loop: for…of over a typed array allocates per element until optimised
+    const files = analysis.columns.file;
+    for (let i = 0; i < files.length; i++) if (files[i] > max) max = files[i];
   }
   return Array.from({ length: max + 1 }, (_, i) => analysis.store.files[i] ?? null);
 }

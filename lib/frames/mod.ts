@@ -36,7 +36,13 @@ import {
 } from "./aggregates.ts";
 import { type AttemptTable, attemptTable } from "./attempts.ts";
 import { bansFrame } from "./bans.ts";
-import { analyseEvents, analysisDetailsFrame, eventsFrame, type FrameOptions } from "./events.ts";
+import {
+  analyseEvents,
+  analysisDetailsFrame,
+  type EventAnalysis,
+  eventsFrame,
+  type FrameOptions,
+} from "./events.ts";
 
 export * from "./columns.ts";
 export {
@@ -120,16 +126,31 @@ export function buildFrames(
   details: readonly IpDetails[] = [],
   options: FrameOptions = {},
 ): Frames {
-  const analysis = analyseEvents(store, details, options);
+  return framesOf(analyseEvents(store, details, options));
+}
+
+/**
+ * Every frame of an analysis of the store ({@linkcode analyseEvents}):
+ * {@linkcode buildFrames} for a caller that needs the analysis too (for
+ * example to start writing its attempts while the other frames are built).
+ *
+ * @example
+ * ```ts ignore
+ * import { analyseEvents, attemptTable, framesOf } from "./mod.ts";
+ * const analysis = analyseEvents(store, details);
+ * const writing = attemptTable(analysis).query().sinkParquet("attempts.parquet").collect();
+ * const frames = framesOf(analysis);
+ * ```
+ */
+export function framesOf(analysis: EventAnalysis): Frames {
   const ips = ipsFrame(analysis);
   let events: pl.DataFrame | undefined;
-  let attempts: AttemptTable | undefined;
   return {
     get events() {
       return events ??= eventsFrame(analysis);
     },
     get attempts() {
-      return attempts ??= attemptTable(analysis);
+      return attemptTable(analysis);
     },
     bans: bansFrame(analysis),
     ipDetails: analysisDetailsFrame(analysis),

@@ -16,7 +16,7 @@ import {
   svgString,
   svgToPng,
   topBarChart,
-  worldMapWithPoints,
+  worldMapText,
 } from "../charts/mod.ts";
 import { DETAIL_COLUMNS, type Frames, missingness } from "../frames/mod.ts";
 
@@ -140,7 +140,7 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
   const attribution = options.attribution || undefined;
   const attacking = frames.ips.filter(pl.col("attempts").gt(0));
   const charts: ReportChart[] = [];
-  const add = (name: string, title: string, description: string, svg: Element) =>
+  const add = (name: string, title: string, description: string, svg: Element | string) =>
     charts.push({ name, title, description, svg: svgString(svg) });
 
   const offenders = attacking.head(5).select("ip", "attempts").toRecords();
@@ -179,7 +179,7 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
     ...MAP_COLUMNS.filter((c) => attacking.columns.includes(c)),
   ).toRecords();
   const omitted = Math.max(0, attacking.height - maxMapPoints);
-  const map = worldMapWithPoints(mapRows, {
+  const map = worldMapText(mapRows, {
     width: 960,
     caption: [
       omitted > 0

@@ -107,6 +107,23 @@ export interface DataFileOptions {
    * @default true
    */
   parquet?: boolean;
+  /**
+   * The attempts files, already started by {@linkcode startAttemptsFiles}
+   * (with the same options) so that they are written while the caller did
+   * other work.
+   *
+   * @default started here
+   */
+  attempts?: AttemptsFiles;
+}
+
+/** The attempts files being written: {@linkcode startAttemptsFiles}. */
+export interface AttemptsFiles {
+  /** Column names, in file order. */
+  columns: string[];
+  rows: number;
+  /** Settles when both files are written. */
+  done: Promise<ExportedFile[]>;
 }
 
 /** What {@linkcode writeDataFiles} wrote. */
@@ -142,10 +159,10 @@ const ATTEMPT_ROW_GROUP = 65_536;
  * unless `raw`).
  */
 export function startAttemptsFiles(
-  frames: Frames,
+  frames: Pick<Frames, "attempts">,
   dir: string,
-  options: DataFileOptions = {},
-): { columns: string[]; rows: number; done: Promise<ExportedFile[]> } {
+  options: Omit<DataFileOptions, "attempts"> = {},
+): AttemptsFiles {
   const attempts = frames.attempts;
   const rows = attempts.height;
   const csv = join(dir, "attempts.csv");
@@ -193,7 +210,6 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
           quoteStyle: "necessary",
           nullValue: "",
         }).collect();
-      releaseFreedMemory(); // what the batch's query held
       await appending;
       appending = append(part);
       appending.catch(() => {}); // awaited with the next batch; never unhandled meanwhile
@@ -239,7 +255,7 @@ export async function writeDataFiles(
   dir: string,
   options: DataFileOptions = {},
 ): Promise<DataFiles> {
-  const attempts = startAttemptsFiles(frames, dir, options);
+  const attempts = options.attempts ?? startAttemptsFiles(frames, dir, options);
   // never unhandled, even if it fails while the rest is written
   attempts.done.catch(() => {});
   const files: ExportedFile[] = [];

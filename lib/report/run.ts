@@ -12,7 +12,7 @@ import { join, relative } from "node:path";
 import type { Analysis, AnalysisParams, ExportedFile } from "../analysis.ts";
 import { abandonRun, finishRun, type RunFolder, startRun } from "../export/run_dir.ts";
 import { releaseFreedMemory } from "../frames/_memory.ts";
-import { buildFrames } from "../frames/mod.ts";
+import { analyseEvents, attemptTable, framesOf } from "../frames/mod.ts";
 import {
   defaultProviders,
   type GeoSettings,
@@ -27,7 +27,7 @@ import type { GeoProvider } from "../geo/types.ts";
 import { discoverLogs, type LogFile } from "../logs/discover.ts";
 import { readLogs } from "../logs/load.ts";
 import { buildCharts, writeCharts } from "./charts.ts";
-import { type DataFiles, writeDataFiles } from "./exports.ts";
+import { type DataFiles, startAttemptsFiles, writeDataFiles } from "./exports.ts";
 import { renderReportHtml, type ReportFile } from "./html.ts";
 import {
   buildReportSummary,
@@ -166,6 +166,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
   };
   let run: RunFolder;
   let exporting: Promise<DataFiles> | undefined;
+  let attemptsWriting: Promise<unknown> | undefined;
   try {
     run = await startRun(options.out, now);
   } catch (error) {
@@ -194,10 +195,20 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     const lookupSeconds = seconds(t);
     options.signal?.throwIfAborted();
 
-    // frames
+    // frames; the attempts (the largest data file by far) are written on
+    // Polars' threads from as soon as they are known, while the rest is built
     progress({ step: "frames" });
     t = performance.now();
-    const frames = buildFrames(logs.store, lookup.details);
+    const eventAnalysis = analyseEvents(logs.store, lookup.details);
+    const exportsStarted = performance.now(); // the data files' time counts from here
+    const attemptsFiles = startAttemptsFiles(
+      { attempts: attemptTable(eventAnalysis) },
+      run.staging,
+      { raw: options.raw },
+    );
+    attemptsWriting = attemptsFiles.done;
+    attemptsWriting.catch(() => {}); // awaited below; never unhandled meanwhile
+    const frames = framesOf(eventAnalysis);
     releaseFreedMemory(); // what building the frames held
     const params: AnalysisParams = {
       logs: [...options.logs],
@@ -222,9 +233,11 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     // data files: the attempts go on being written on Polars' threads while the
     // charts are drawn here
     progress({ step: "exports" });
-    const exportsStarted = performance.now();
     let exportSeconds = 0;
-    exporting = writeDataFiles(frames, run.staging, { raw: options.raw }).then((data) => {
+    exporting = writeDataFiles(frames, run.staging, {
+      raw: options.raw,
+      attempts: attemptsFiles,
+    }).then((data) => {
       exportSeconds = seconds(exportsStarted);
       return data;
     });
@@ -302,7 +315,8 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
       analysis,
     };
   } catch (error) {
-    await exporting?.catch(() => {}); // let Polars finish with the folder before it goes
+    // let Polars finish with the folder before it goes
+    await Promise.all([exporting?.catch(() => {}), attemptsWriting?.catch(() => {})]);
     await abandonRun(run);
     if (error instanceof Deno.errors.PermissionDenied) {
       throw new OutputError(`Cannot write to ${options.out}: ${error.message}`, { cause: error });
