@@ -2,169 +2,23 @@
  * The byte scanner (lib/logs/fail2ban_fast.ts) against the reference string
  * parser (lib/logs/fail2ban.ts): every line must yield the same events, bad
  * reports and skips, and the same damage reports, whichever path it takes.
+ * The comparison and the tests every scanner gets are in
+ * tests/_scanner_harness.ts; here are the fail2ban records and the checks
+ * specific to fail2ban.log.
  */
 import { join } from "node:path";
-import { isDeepStrictEqual } from "node:util";
-import { decodeLine, readChunks, type ReadResult } from "../lib/logs/read.ts";
 import { createFail2banParser } from "../lib/logs/fail2ban.ts";
 import { Fail2banScanner, TEXT_MATCHERS } from "../lib/logs/fail2ban_fast.ts";
-import type { LineSink, ParsedEvent } from "../lib/logs/types.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
-import { withoutIds } from "./_ids.ts";
+import { scannerHarness } from "./_scanner_harness.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
-const FIXTURES = join(ROOT, "tests/fixtures/fail2ban");
+const FIXTURES = join(import.meta.dirname!, "fixtures/fail2ban");
 const encoder = new TextEncoder();
-
-/** What a parser reported for one line. */
-type Outcome =
-  | { line: number; emit: Omit<ParsedEvent, "ipId" | "userId"> }
-  | { line: number; bad: string }
-  | { line: number; skip: true };
-
-interface Outcomes {
-  outcomes: Outcome[];
-  damage: ReturnType<typeof damage>;
-  lines: number;
-}
-
-function newResult(): ReadResult {
-  return {
-    lines: 0,
-    bytes: 0,
-    problems: [],
-    invalidUtf8: 0,
-    nulLines: 0,
-    longLines: 0,
-    truncated: false,
-  };
-}
-
-/** Damage reports of a result, for comparison. */
-function damage(result: ReadResult) {
-  return {
-    problems: result.problems,
-    invalidUtf8: result.invalidUtf8,
-    nulLines: result.nulLines,
-  };
-}
-
-/** The reference: each line decoded as readLines does, then createFail2banParser(). */
-function referenceOutcomes(bytes: Uint8Array): Outcomes {
-  const parser = createFail2banParser();
-  const result = newResult();
-  const outcomes: Outcome[] = [];
-  let line = 0;
-  const sink: LineSink = {
-    emit: (event) => outcomes.push({ line, emit: withoutIds(event) }),
-    bad: (reason) => outcomes.push({ line, bad: reason }),
-    skip: () => outcomes.push({ line, skip: true }),
-  };
-  let start = 0;
-  while (start < bytes.length) {
-    let nl = bytes.indexOf(10, start);
-    if (nl === -1) nl = bytes.length;
-    line++;
-    parser.parseLine(decodeLine(bytes, start, nl, line, result), sink);
-    start = nl + 1;
-  }
-  parser.end?.(sink);
-  return { outcomes, damage: damage(result), lines: line };
-}
-
-/** A scanner recording its outcomes; `fast` counts the events it read itself. */
-function recorder(outcomes: Outcome[], counts = { fast: 0, slow: 0 }): Fail2banScanner {
-  const sink: LineSink = {
-    emit: (event) => {
-      // the string path sets `text` (to the line, never empty for an event)
-      if (scanner.text === "") counts.fast++;
-      else counts.slow++;
-      outcomes.push({ line: scanner.line, emit: withoutIds(event) });
-    },
-    bad: (reason) => outcomes.push({ line: scanner.line, bad: reason }),
-    skip: () => outcomes.push({ line: scanner.line, skip: true }),
-  };
-  const scanner = new Fail2banScanner(sink);
-  return scanner;
-}
-
-/** The scanner on all the bytes at once. */
-function fastOutcomes(bytes: Uint8Array, counts?: { fast: number; slow: number }): Outcomes {
-  const outcomes: Outcome[] = [];
-  const result = newResult();
-  const lines = recorder(outcomes, counts).scan(bytes, 0, bytes.length, 1, result);
-  return { outcomes, damage: damage(result), lines };
-}
-
-/** The scanner fed by readChunks from a file, in small chunks. */
-async function fastOutcomesFromFile(bytes: Uint8Array, chunkBytes: number): Promise<Outcomes> {
-  const path = await Deno.makeTempFile({ suffix: ".log" });
-  try {
-    await Deno.writeFile(path, bytes);
-    const outcomes: Outcome[] = [];
-    const scanner = recorder(outcomes);
-    const result = await readChunks(
-      path,
-      (chunk, start, end, firstLine, read) => scanner.scan(chunk, start, end, firstLine, read),
-      { chunkBytes },
-    );
-    return { outcomes, damage: damage(result), lines: result.lines };
-  } finally {
-    await Deno.remove(path);
-  }
-}
-
-/** Text of line `line` (1-based) of `bytes`, for messages. */
-function lineText(bytes: Uint8Array, line: number): string {
-  let start = 0;
-  for (let i = 1; i < line; i++) start = bytes.indexOf(10, start) + 1;
-  let end = bytes.indexOf(10, start);
-  if (end === -1) end = bytes.length;
-  return JSON.stringify(new TextDecoder().decode(bytes.subarray(start, end)));
-}
-
-/** Compare outcome lists, naming the first line that differs. */
-function assertSameOutcomes(actual: Outcomes, expected: Outcomes, bytes: Uint8Array) {
-  const n = Math.max(actual.outcomes.length, expected.outcomes.length);
-  for (let i = 0; i < n; i++) {
-    const a = actual.outcomes[i], e = expected.outcomes[i];
-    if (isDeepStrictEqual(a, e)) continue;
-    const line = Math.min(a?.line ?? Infinity, e?.line ?? Infinity);
-    assertEquals(a, e, `outcome ${i}, line ${line}: ${lineText(bytes, line)}`);
-  }
-  assertEquals(actual.damage, expected.damage, "damage reports");
-  assertEquals(actual.lines, expected.lines, "line count");
-}
-
-function checkBytes(bytes: Uint8Array, counts?: { fast: number; slow: number }): Outcomes {
-  const expected = referenceOutcomes(bytes);
-  assertSameOutcomes(fastOutcomes(bytes, counts), expected, bytes);
-  return expected;
-}
-
-function joinLines(lines: readonly (string | Uint8Array)[], eol = "\n"): Uint8Array {
-  const parts = lines.map((l) => (typeof l === "string" ? encoder.encode(l) : l));
-  const brk = encoder.encode(eol);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length + brk.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-    out.set(brk, at);
-    at += brk.length;
-  }
-  return out;
-}
-
-/** A deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const harness = scannerHarness({
+  createParser: createFail2banParser,
+  Scanner: Fail2banScanner,
+  generatorFlag: "--fail2ban-lines",
+});
 
 const S = "2024-03-01 10:00:01,123 ";
 const F = `${S}fail2ban.filter         [812]: INFO    `;
@@ -374,89 +228,12 @@ const ADVERSARIAL: (string | Uint8Array)[] = [
   `${S.slice(0, 16)}:00;000 fail2ban.actions        [812]: NOTICE  [sshd] Ban 192.0.2.18`,
   `${A}[sshd] Ban 192.0.2.19`,
 ];
-
-Deno.test("every text matcher matches its text and nothing one byte off", () => {
-  for (const [matches, text] of TEXT_MATCHERS) {
-    const bytes = new Uint8Array(text.length + 8);
-    bytes.set(encoder.encode(text), 2);
-    const view = new DataView(bytes.buffer);
-    assertOk(matches(view, 2), `matches "${text}"`);
-    for (let i = 0; i < text.length; i++) {
-      const saved = bytes[2 + i];
-      bytes[2 + i] = saved ^ 0x20;
-      assertOk(!matches(view, 2), `"${text}" with byte ${i} changed`);
-      bytes[2 + i] = saved;
-    }
-  }
-});
-
-Deno.test("Fail2banScanner agrees with createFail2banParser() on the fail2ban.log fixture", async () => {
-  const bytes = await Deno.readFile(join(FIXTURES, "fail2ban.log"));
-  const counts = { fast: 0, slow: 0 };
-  const expected = checkBytes(bytes, counts);
-  assertOk(expected.outcomes.filter((o) => "emit" in o).length >= 25, "the fixture has events");
-  assertOk(expected.outcomes.some((o) => "bad" in o), "the fixture has bad lines");
-  assertOk(counts.fast > counts.slow, `most events on the fast path (${JSON.stringify(counts)})`);
-  for (const chunkBytes of [97, 333, 4096]) {
-    assertSameOutcomes(await fastOutcomesFromFile(bytes, chunkBytes), expected, bytes);
-  }
-});
-
-Deno.test("Fail2banScanner agrees with createFail2banParser() on the record templates", async () => {
-  const bytes = joinLines(TEMPLATES);
-  const expected = checkBytes(bytes);
-  assertSameOutcomes(await fastOutcomesFromFile(bytes, 1000), expected, bytes);
-  // and with each line on its own (nothing cached from the line before)
-  for (const line of TEMPLATES) checkBytes(joinLines([line]));
-});
-
-Deno.test("Fail2banScanner agrees with createFail2banParser() on CRLF lines", async () => {
-  const bytes = joinLines(TEMPLATES, "\r\n");
-  const counts = { fast: 0, slow: 0 };
-  const expected = checkBytes(bytes, counts);
-  assertOk(counts.fast > counts.slow, `CRLF lines take the fast path (${JSON.stringify(counts)})`);
-  assertSameOutcomes(await fastOutcomesFromFile(bytes, 777), expected, bytes);
-  // a file that ends without a line break, in CRLF and LF
-  checkBytes(encoder.encode(`${TEMPLATES[0]}\r\n${TEMPLATES[20]}\r`));
-  checkBytes(encoder.encode(`${TEMPLATES[0]}\n${TEMPLATES[20]}`));
-});
-
-Deno.test("Fail2banScanner agrees with createFail2banParser() on adversarial lines", async () => {
-  const bytes = joinLines([...ADVERSARIAL, ...TEMPLATES.slice(0, 5), ...ADVERSARIAL]);
-  const expected = checkBytes(bytes);
-  assertOk(expected.damage.invalidUtf8 > 0 && expected.damage.nulLines > 0);
-  assertSameOutcomes(await fastOutcomesFromFile(bytes, 500), expected, bytes);
-  for (const line of ADVERSARIAL) checkBytes(joinLines([line]));
-});
-
-Deno.test("Fail2banScanner agrees with createFail2banParser() on every prefix of every template", () => {
-  const lines: string[] = [];
-  for (const line of TEMPLATES) {
-    if (line.length > 300) continue;
-    for (let n = 0; n <= line.length; n++) lines.push(line.slice(0, n));
-  }
-  checkBytes(joinLines(lines));
-});
-
-Deno.test("Fail2banScanner agrees with createFail2banParser() on randomly damaged lines", () => {
-  const next = random(20261121);
-  const pieces = [
-    " ",
-    "  ",
-    ":",
-    "]",
-    "[",
-    "] ",
-    "\t",
-    "\r",
-    "0",
-    "9",
-    "a",
-    "f",
-    ".",
-    ",",
-    "-",
-    "x",
+harness.testSharedCases({
+  textMatchers: TEXT_MATCHERS,
+  templates: TEMPLATES,
+  templatesName: "record templates",
+  adversarial: ADVERSARIAL,
+  damagePieces: [
     " - ",
     " by ",
     " (",
@@ -466,91 +243,43 @@ Deno.test("Fail2banScanner agrees with createFail2banParser() on randomly damage
     "Ban ",
     "fail2ban",
     "2024-03-01 ",
-    "\0",
-    "\x01",
-    "\xff",
-    "é",
-    "\n",
-  ];
-  const templates = TEMPLATES.filter((line) => line.length < 300);
-  const lines: Uint8Array[] = [];
-  for (let i = 0; i < 30_000; i++) {
-    const template = encoder.encode(templates[Math.floor(next() * templates.length)]);
-    const edits = 1 + Math.floor(next() * 3);
-    let bytes = template;
-    for (let e = 0; e < edits; e++) {
-      const at = Math.floor(next() * (bytes.length + 1));
-      const piece = pieces[Math.floor(next() * pieces.length)];
-      const insert = piece === "\xff" ? new Uint8Array([0xff]) : encoder.encode(piece);
-      const drop = next() < 0.5 ? Math.floor(next() * 4) : 0;
-      const out = new Uint8Array(bytes.length + insert.length);
-      out.set(bytes.subarray(0, at));
-      out.set(insert, at);
-      out.set(bytes.subarray(Math.min(bytes.length, at + drop)), at + insert.length);
-      bytes = out.subarray(0, bytes.length + insert.length - Math.min(drop, bytes.length - at));
-    }
-    lines.push(bytes);
-  }
-  checkBytes(joinLines(lines));
-});
-
-Deno.test("Fail2banScanner agrees with createFail2banParser() on a generated fail2ban.log (200k lines)", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "fail2ban.log");
-    const generated = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        join(ROOT, "tools/generate_logs.ts"),
-        "--fail2ban-lines",
-        "200000",
-        "--out",
-        path,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assertOk(generated.success, new TextDecoder().decode(generated.stderr));
-    const bytes = await Deno.readFile(path);
-    const counts = { fast: 0, slow: 0 };
-    const expected = checkBytes(bytes, counts);
-    assertEquals(expected.lines, 200_000);
-    assertOk(expected.outcomes.filter((o) => "emit" in o).length > 150_000);
-    // the scanner reads (nearly) every record itself
-    assertOk(counts.slow * 100 < counts.fast, `fast path: ${JSON.stringify(counts)}`);
-    assertSameOutcomes(await fastOutcomesFromFile(bytes, 1 << 16), expected, bytes);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("Fail2banScanner numbers lines around over-long lines skipped by readChunks", async () => {
-  const lines = [
+  ],
+  aroundLongLines: [
     TEMPLATES[0],
     `${A}[sshd] Ban ${"x".repeat(5000)}`,
     TEMPLATES[20],
     "y".repeat(3000),
     TEMPLATES[26],
-  ];
-  const path = await Deno.makeTempFile();
-  try {
-    await Deno.writeFile(path, joinLines(lines));
-    const outcomes: Outcome[] = [];
-    const scanner = recorder(outcomes);
-    const result = await readChunks(
-      path,
-      (chunk, start, end, firstLine, read) => scanner.scan(chunk, start, end, firstLine, read),
-      { chunkBytes: 700, maxLineBytes: 1000 },
-    );
-    assertEquals(outcomes.map((o) => [o.line, "emit" in o ? o.emit.pattern : "?"]), [
-      [1, "found"],
-      [3, "ban"],
-      [5, "unban"],
-    ]);
-    assertEquals(result.longLines, 2);
-    assertEquals(result.problems.map((p) => p.line), [2, 4]);
-  } finally {
-    await Deno.remove(path);
-  }
+  ],
+  maxTemplateLength: 300,
+});
+
+Deno.test("Fail2banScanner agrees with createFail2banParser() on the fail2ban.log fixture", async () => {
+  const bytes = await Deno.readFile(join(FIXTURES, "fail2ban.log"));
+  const counts = { fast: 0, slow: 0 };
+  const expected = harness.checkBytes(bytes, counts);
+  assertOk(expected.outcomes.filter((o) => "emit" in o).length >= 25, "the fixture has events");
+  assertOk(expected.outcomes.some((o) => "bad" in o), "the fixture has bad lines");
+  assertOk(counts.fast > counts.slow, `most events on the fast path (${JSON.stringify(counts)})`);
+  await harness.checkFromFile(bytes, expected, [97, 333, 4096]);
+});
+
+Deno.test("Fail2banScanner agrees with createFail2banParser() on CRLF lines", async () => {
+  const counts = { fast: 0, slow: 0 };
+  await harness.checkLines(TEMPLATES, { chunkBytes: 777, eol: "\r\n", counts });
+  assertOk(counts.fast > counts.slow, `CRLF lines take the fast path (${JSON.stringify(counts)})`);
+  // a file that ends without a line break, in CRLF and LF
+  harness.checkBytes(encoder.encode(`${TEMPLATES[0]}\r\n${TEMPLATES[20]}\r`));
+  harness.checkBytes(encoder.encode(`${TEMPLATES[0]}\n${TEMPLATES[20]}`));
+});
+
+Deno.test("Fail2banScanner agrees with createFail2banParser() on a generated fail2ban.log (200k lines)", async () => {
+  const bytes = await harness.generatedLog(200_000);
+  const counts = { fast: 0, slow: 0 };
+  const expected = harness.checkBytes(bytes, counts);
+  assertEquals(expected.lines, 200_000);
+  assertOk(expected.outcomes.filter((o) => "emit" in o).length > 150_000);
+  // the scanner reads (nearly) every record itself
+  assertOk(counts.slow * 100 < counts.fast, `fast path: ${JSON.stringify(counts)}`);
+  await harness.checkFromFile(bytes, expected, 1 << 16);
 });

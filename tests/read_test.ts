@@ -1,4 +1,4 @@
-import { decodeLine, readChunks, readLines, type ReadResult } from "../lib/logs/read.ts";
+import { decodeLine, newResult, readChunks, readLines } from "../lib/logs/read.ts";
 import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
 
 async function tempFile(bytes: Uint8Array | string, suffix = ".log"): Promise<string> {
@@ -190,15 +190,7 @@ Deno.test("readChunks() reads gzip and agrees with readLines() on line numbers",
 
 Deno.test("decodeLine() decodes one line as readLines() does, reporting damage", () => {
   const bytes = new Uint8Array([...new TextEncoder().encode("a\0b"), 0xff, 13]);
-  const result: ReadResult = {
-    lines: 0,
-    bytes: 0,
-    problems: [],
-    invalidUtf8: 0,
-    nulLines: 0,
-    longLines: 0,
-    truncated: false,
-  };
+  const result = newResult();
   assertEquals(decodeLine(bytes, 0, bytes.length, 7, result), "ab\uFFFD");
   assertEquals(result.nulLines, 1);
   assertEquals(result.invalidUtf8, 1);

@@ -2,158 +2,24 @@
  * The byte scanner (lib/logs/syslog_fast.ts) against the reference string
  * parser (lib/logs/syslog.ts): every line must yield the same events, bad
  * reports and skips, and the same damage reports, whichever path it takes.
+ * The comparison and the tests every scanner gets are in
+ * tests/_scanner_harness.ts; here are the sshd lines and the checks
+ * specific to syslog.
  */
 import { join } from "node:path";
-import { isDeepStrictEqual } from "node:util";
-import { decodeLine, readChunks, type ReadResult } from "../lib/logs/read.ts";
 import { createSyslogParser } from "../lib/logs/syslog.ts";
 import { SyslogScanner, TEXT_MATCHERS } from "../lib/logs/syslog_fast.ts";
-import type { LineSink, ParsedEvent } from "../lib/logs/types.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
-import { idCounts, withoutIds } from "./_ids.ts";
+import { idCounts } from "./_ids.ts";
+import { scannerHarness } from "./_scanner_harness.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
-const FIXTURES = join(ROOT, "tests/fixtures/sshd");
+const FIXTURES = join(import.meta.dirname!, "fixtures/sshd");
 const encoder = new TextEncoder();
-
-/** What a parser reported for one line. */
-type Outcome =
-  | { line: number; emit: Omit<ParsedEvent, "ipId" | "userId"> }
-  | { line: number; bad: string }
-  | { line: number; skip: true };
-
-function newResult(): ReadResult {
-  return {
-    lines: 0,
-    bytes: 0,
-    problems: [],
-    invalidUtf8: 0,
-    nulLines: 0,
-    longLines: 0,
-    truncated: false,
-  };
-}
-
-/** Damage reports of a result, for comparison. */
-function damage(result: ReadResult) {
-  return {
-    problems: result.problems,
-    invalidUtf8: result.invalidUtf8,
-    nulLines: result.nulLines,
-  };
-}
-
-/** The reference: each line decoded as readLines does, then createSyslogParser(). */
-function referenceOutcomes(bytes: Uint8Array) {
-  const parser = createSyslogParser();
-  const result = newResult();
-  const outcomes: Outcome[] = [];
-  let line = 0;
-  const sink: LineSink = {
-    emit: (event) => outcomes.push({ line, emit: withoutIds(event) }),
-    bad: (reason) => outcomes.push({ line, bad: reason }),
-    skip: () => outcomes.push({ line, skip: true }),
-  };
-  let start = 0;
-  while (start < bytes.length) {
-    let nl = bytes.indexOf(10, start);
-    if (nl === -1) nl = bytes.length;
-    line++;
-    parser.parseLine(decodeLine(bytes, start, nl, line, result), sink);
-    start = nl + 1;
-  }
-  return { outcomes, damage: damage(result), lines: line };
-}
-
-function recorder(outcomes: Outcome[]): SyslogScanner {
-  const sink: LineSink = {
-    emit: (event) => outcomes.push({ line: scanner.line, emit: withoutIds(event) }),
-    bad: (reason) => outcomes.push({ line: scanner.line, bad: reason }),
-    skip: () => outcomes.push({ line: scanner.line, skip: true }),
-  };
-  const scanner = new SyslogScanner(sink);
-  return scanner;
-}
-
-/** The scanner on all the bytes at once. */
-function fastOutcomes(bytes: Uint8Array) {
-  const outcomes: Outcome[] = [];
-  const result = newResult();
-  const lines = recorder(outcomes).scan(bytes, 0, bytes.length, 1, result);
-  return { outcomes, damage: damage(result), lines };
-}
-
-/** The scanner fed by readChunks from a file, in small chunks. */
-async function fastOutcomesFromFile(bytes: Uint8Array, chunkBytes: number) {
-  const path = await Deno.makeTempFile({ suffix: ".log" });
-  try {
-    await Deno.writeFile(path, bytes);
-    const outcomes: Outcome[] = [];
-    const scanner = recorder(outcomes);
-    const result = await readChunks(
-      path,
-      (chunk, start, end, firstLine, read) => scanner.scan(chunk, start, end, firstLine, read),
-      { chunkBytes },
-    );
-    return { outcomes, damage: damage(result), lines: result.lines };
-  } finally {
-    await Deno.remove(path);
-  }
-}
-
-/** Text of line `line` (1-based) of `bytes`, for messages. */
-function lineText(bytes: Uint8Array, line: number): string {
-  let start = 0;
-  for (let i = 1; i < line; i++) start = bytes.indexOf(10, start) + 1;
-  let end = bytes.indexOf(10, start);
-  if (end === -1) end = bytes.length;
-  return JSON.stringify(new TextDecoder().decode(bytes.subarray(start, end)));
-}
-
-/** Compare outcome lists, naming the first line that differs. */
-function assertSameOutcomes(
-  actual: { outcomes: Outcome[]; damage: unknown; lines: number },
-  expected: { outcomes: Outcome[]; damage: unknown; lines: number },
-  bytes: Uint8Array,
-) {
-  const n = Math.max(actual.outcomes.length, expected.outcomes.length);
-  for (let i = 0; i < n; i++) {
-    const a = actual.outcomes[i], e = expected.outcomes[i];
-    if (isDeepStrictEqual(a, e)) continue;
-    const line = Math.min(a?.line ?? Infinity, e?.line ?? Infinity);
-    assertEquals(a, e, `outcome ${i}, line ${line}: ${lineText(bytes, line)}`);
-  }
-  assertEquals(actual.damage, expected.damage, "damage reports");
-  assertEquals(actual.lines, expected.lines, "line count");
-}
-
-function checkBytes(bytes: Uint8Array) {
-  const expected = referenceOutcomes(bytes);
-  assertSameOutcomes(fastOutcomes(bytes), expected, bytes);
-  return expected;
-}
-
-function joinLines(lines: readonly (string | Uint8Array)[]): Uint8Array {
-  const parts = lines.map((l) => (typeof l === "string" ? encoder.encode(l) : l));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-    out[at++] = 10;
-  }
-  return out;
-}
-
-/** A deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const harness = scannerHarness({
+  createParser: createSyslogParser,
+  Scanner: SyslogScanner,
+  generatorFlag: "--auth-lines",
+});
 
 const H = "Jan 28 07:01:57 web1 sshd[812]: ";
 
@@ -477,157 +343,37 @@ const ADVERSARIAL: (string | Uint8Array)[] = [
   new Uint8Array([...encoder.encode("Jan 28 07:01:57 web1 sshd[1"), 0, ...encoder.encode("]: x")]),
   new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x9c]),
 ];
-
-Deno.test("every text matcher matches its text and nothing one byte off", () => {
-  for (const [matches, text] of TEXT_MATCHERS) {
-    const bytes = new Uint8Array(text.length + 8);
-    bytes.set(encoder.encode(text), 2);
-    const view = new DataView(bytes.buffer);
-    assertOk(matches(view, 2), `matches "${text}"`);
-    for (let i = 0; i < text.length; i++) {
-      const saved = bytes[2 + i];
-      bytes[2 + i] = saved ^ 0x20;
-      assertOk(!matches(view, 2), `"${text}" with byte ${i} changed`);
-      bytes[2 + i] = saved;
-    }
-  }
-});
-
-Deno.test("SyslogScanner agrees with createSyslogParser() on every sshd fixture line", async () => {
-  for (const name of ["auth.log", "secure", "journal-short-iso.log"]) {
-    const bytes = await Deno.readFile(join(FIXTURES, name));
-    const expected = checkBytes(bytes);
-    assertOk(expected.outcomes.some((o) => "emit" in o), `${name} has events`);
-    assertSameOutcomes(await fastOutcomesFromFile(bytes, 333), expected, bytes);
-  }
-});
-
-Deno.test("SyslogScanner agrees with createSyslogParser() on the message templates", async () => {
-  const bytes = joinLines(TEMPLATES);
-  const expected = checkBytes(bytes);
-  assertSameOutcomes(await fastOutcomesFromFile(bytes, 1000), expected, bytes);
-  // and with each line on its own (nothing cached from the line before)
-  for (const line of TEMPLATES) checkBytes(joinLines([line]));
-});
-
-Deno.test("SyslogScanner agrees with createSyslogParser() on adversarial lines", async () => {
-  const bytes = joinLines([...ADVERSARIAL, ...TEMPLATES.slice(0, 5), ...ADVERSARIAL]);
-  const expected = checkBytes(bytes);
-  assertOk(expected.damage.invalidUtf8 > 0 && expected.damage.nulLines > 0);
-  assertSameOutcomes(await fastOutcomesFromFile(bytes, 500), expected, bytes);
-  for (const line of ADVERSARIAL) checkBytes(joinLines([line]));
-});
-
-Deno.test("SyslogScanner agrees with createSyslogParser() on every prefix of every template", () => {
-  const lines: string[] = [];
-  for (const line of TEMPLATES) {
-    for (let n = 0; n <= line.length; n++) lines.push(line.slice(0, n));
-  }
-  checkBytes(joinLines(lines));
-});
-
-Deno.test("SyslogScanner agrees with createSyslogParser() on randomly damaged lines", () => {
-  const next = random(20261121);
-  const pieces = [
-    " ",
-    "  ",
-    ":",
-    "]",
-    "[",
-    "\t",
-    "\r",
-    "0",
-    "9",
-    "a",
-    "f",
-    ".",
-    "x",
-    " from ",
-    " port ",
-    " [preauth]",
-    "\0",
-    "\xff",
-    "é",
-    "\n",
-  ];
-  const lines: Uint8Array[] = [];
-  for (let i = 0; i < 30_000; i++) {
-    const template = encoder.encode(TEMPLATES[Math.floor(next() * TEMPLATES.length)]);
-    const edits = 1 + Math.floor(next() * 3);
-    let bytes = template;
-    for (let e = 0; e < edits; e++) {
-      const at = Math.floor(next() * (bytes.length + 1));
-      const piece = pieces[Math.floor(next() * pieces.length)];
-      const insert = piece === "\xff" ? new Uint8Array([0xff]) : encoder.encode(piece);
-      const drop = next() < 0.5 ? Math.floor(next() * 4) : 0;
-      const out = new Uint8Array(bytes.length + insert.length);
-      out.set(bytes.subarray(0, at));
-      out.set(insert, at);
-      out.set(bytes.subarray(Math.min(bytes.length, at + drop)), at + insert.length);
-      bytes = out.subarray(0, bytes.length + insert.length - Math.min(drop, bytes.length - at));
-    }
-    lines.push(bytes);
-  }
-  checkBytes(joinLines(lines));
-});
-
-Deno.test("SyslogScanner agrees with createSyslogParser() on a generated auth.log (200k lines)", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "auth.log");
-    const generated = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        join(ROOT, "tools/generate_logs.ts"),
-        "--auth-lines",
-        "200000",
-        "--out",
-        path,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assertOk(generated.success, new TextDecoder().decode(generated.stderr));
-    const bytes = await Deno.readFile(path);
-    const withIdsBefore = idCounts.withIpId;
-    const expected = checkBytes(bytes);
-    assertEquals(expected.lines, 200_000);
-    // nearly every event of a generated log comes from the fast path, with ids to cache by
-    assertOk(idCounts.withIpId - withIdsBefore > 100_000);
-    assertOk(expected.outcomes.filter((o) => "emit" in o).length > 100_000);
-    assertSameOutcomes(await fastOutcomesFromFile(bytes, 1 << 16), expected, bytes);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("SyslogScanner numbers lines around over-long lines skipped by readChunks", async () => {
-  const lines = [
+harness.testSharedCases({
+  textMatchers: TEXT_MATCHERS,
+  templates: TEMPLATES,
+  templatesName: "message templates",
+  adversarial: ADVERSARIAL,
+  damagePieces: [" from ", " port ", " [preauth]"],
+  aroundLongLines: [
     TEMPLATES[0],
     `${H}Failed password for ${"x".repeat(5000)} from 192.0.2.1 port 1 ssh2`,
     TEMPLATES[1],
     "y".repeat(3000),
     TEMPLATES[2],
-  ];
-  const path = await Deno.makeTempFile();
-  try {
-    await Deno.writeFile(path, joinLines(lines));
-    const outcomes: Outcome[] = [];
-    const scanner = recorder(outcomes);
-    const result = await readChunks(
-      path,
-      (chunk, start, end, firstLine, read) => scanner.scan(chunk, start, end, firstLine, read),
-      { chunkBytes: 700, maxLineBytes: 1000 },
-    );
-    assertEquals(outcomes.map((o) => [o.line, "emit" in o ? o.emit.ip : "?"]), [
-      [1, "192.0.2.1"],
-      [3, "192.0.2.2"],
-      [5, "192.0.2.2"],
-    ]);
-    assertEquals(result.longLines, 2);
-    assertEquals(result.problems.map((p) => p.line), [2, 4]);
-  } finally {
-    await Deno.remove(path);
+  ],
+});
+
+Deno.test("SyslogScanner agrees with createSyslogParser() on every sshd fixture line", async () => {
+  for (const name of ["auth.log", "secure", "journal-short-iso.log"]) {
+    const bytes = await Deno.readFile(join(FIXTURES, name));
+    const expected = harness.checkBytes(bytes);
+    assertOk(expected.outcomes.some((o) => "emit" in o), `${name} has events`);
+    await harness.checkFromFile(bytes, expected, 333);
   }
+});
+
+Deno.test("SyslogScanner agrees with createSyslogParser() on a generated auth.log (200k lines)", async () => {
+  const bytes = await harness.generatedLog(200_000);
+  const withIdsBefore = idCounts.withIpId;
+  const expected = harness.checkBytes(bytes);
+  assertEquals(expected.lines, 200_000);
+  // nearly every event of a generated log comes from the fast path, with ids to cache by
+  assertOk(idCounts.withIpId - withIdsBefore > 100_000);
+  assertOk(expected.outcomes.filter((o) => "emit" in o).length > 100_000);
+  await harness.checkFromFile(bytes, expected, 1 << 16);
 });

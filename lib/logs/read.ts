@@ -83,7 +83,21 @@ export function copyString(s: string): string {
 /** Most problems recorded per file; later ones are only counted. */
 const MAX_PROBLEMS = 200;
 
-function newResult(): ReadResult {
+/**
+ * An empty {@linkcode ReadResult}: no lines, bytes or problems yet. For a
+ * caller that scans bytes it holds itself and records damage with
+ * {@linkcode decodeLine}.
+ *
+ * @example
+ * ```ts
+ * import { decodeLine, newResult } from "./read.ts";
+ * const result = newResult();
+ * const bytes = new Uint8Array([0x61, 0xff]);
+ * decodeLine(bytes, 0, bytes.length, 1, result);
+ * console.log(result.invalidUtf8); // 1
+ * ```
+ */
+export function newResult(): ReadResult {
   return {
     lines: 0,
     bytes: 0,
