@@ -235,8 +235,8 @@ function attemptCodes(analysis: EventAnalysis): AttemptCodes {
 }
 
 /**
- * The attempts of an analysis, kept as codes (see the module documentation);
- * built once per analysis.
+ * The attempts of an analysis, kept as codes (see the module documentation).
+ * Polars frees them once the table is garbage collected.
  *
  * @example
  * ```ts ignore
@@ -247,13 +247,6 @@ function attemptCodes(analysis: EventAnalysis): AttemptCodes {
  * ```
  */
 export function attemptTable(analysis: EventAnalysis): AttemptTable {
-  let table = tables.get(analysis);
-  if (table === undefined) tables.set(analysis, table = makeAttemptTable(analysis));
-  return table;
-}
-const tables = new WeakMap<EventAnalysis, AttemptTable>();
-
-function makeAttemptTable(analysis: EventAnalysis): AttemptTable {
   const { codes, known, height, milliseconds, firstDay, lastDay } = attemptCodes(analysis);
   // else the times are formatted one by one (before 1970 the day arithmetic is wrong)
   const dayText = firstDay >= 0 && (lastDay + 1) * DAY_MS <= YEAR_10000 &&

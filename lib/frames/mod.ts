@@ -145,12 +145,13 @@ export function buildFrames(
 export function framesOf(analysis: EventAnalysis): Frames {
   const ips = ipsFrame(analysis);
   let events: pl.DataFrame | undefined;
+  let attempts: AttemptTable | undefined;
   return {
     get events() {
       return events ??= eventsFrame(analysis);
     },
     get attempts() {
-      return attemptTable(analysis);
+      return attempts ??= attemptTable(analysis);
     },
     bans: bansFrame(analysis),
     ipDetails: analysisDetailsFrame(analysis),

@@ -180,43 +180,53 @@ export function startAttemptsFiles(
 }
 
 /**
+ * Queries of `attempts.csv` running at once. Two: Polars writes the next
+ * batch while this thread, which appends the parts and starts the queries,
+ * is busy elsewhere (drawing charts) and cannot start it yet.
+ */
+const ATTEMPT_CSV_QUERIES = 2;
+
+/**
  * `attempts.csv`, a batch of rows at a time: Polars writes each batch to a
  * part file on its threads (the times are text already, formula-like text
- * neutralised unless `raw`) while the previous part is appended here.
+ * neutralised unless `raw`), and the parts are appended in order here.
  */
 async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boolean) {
+  const batches = Math.max(1, Math.ceil(attempts.height / ATTEMPT_BATCH_ROWS));
+  const partOf = (batch: number) => `${path}.${batch % (ATTEMPT_CSV_QUERIES + 1)}.part`;
+  const write = (batch: number) => {
+    const written = attempts.query({
+      csv: true,
+      neutralizeFormulas: !raw,
+      offset: batch * ATTEMPT_BATCH_ROWS,
+      length: ATTEMPT_BATCH_ROWS,
+    }).sinkCSV(partOf(batch), {
+      includeHeader: batch === 0,
+      lineTerminator: "\n",
+      quoteStyle: "necessary",
+      nullValue: "",
+    }).collect();
+    written.catch(() => {}); // awaited in turn below; never unhandled meanwhile
+    return written;
+  };
   const file = await Deno.open(path, { write: true, create: true, truncate: true });
   const buffer = new Uint8Array(1 << 22);
-  const append = async (part: string) => {
-    using input = await Deno.open(part);
-    for (let n; (n = await input.read(buffer)) !== null;) {
-      for (let written = 0; written < n;) written += await file.write(buffer.subarray(written, n));
-    }
-    await Deno.remove(part);
-  };
+  const writing: Promise<unknown>[] = [];
   try {
-    let appending = Promise.resolve();
-    for (let offset = 0, batch = 0; batch === 0 || offset < attempts.height; batch++) {
-      const part = `${path}.${batch % 2}.part`;
-      await attempts.query({
-        csv: true,
-        neutralizeFormulas: !raw,
-        offset,
-        length: ATTEMPT_BATCH_ROWS,
-      })
-        .sinkCSV(part, {
-          includeHeader: batch === 0,
-          lineTerminator: "\n",
-          quoteStyle: "necessary",
-          nullValue: "",
-        }).collect();
-      await appending;
-      appending = append(part);
-      appending.catch(() => {}); // awaited with the next batch; never unhandled meanwhile
-      offset += ATTEMPT_BATCH_ROWS;
+    for (let batch = 0; batch < Math.min(ATTEMPT_CSV_QUERIES, batches); batch++) {
+      writing.push(write(batch));
     }
-    await appending;
+    for (let batch = 0; batch < batches; batch++) {
+      await writing[batch];
+      if (batch + ATTEMPT_CSV_QUERIES < batches) writing.push(write(batch + ATTEMPT_CSV_QUERIES));
+      using part = await Deno.open(partOf(batch));
+      for (let n; (n = await part.read(buffer)) !== null;) {
+        for (let done = 0; done < n;) done += await file.write(buffer.subarray(done, n));
+      }
+      await Deno.remove(partOf(batch));
+    }
   } catch (error) {
+    await Promise.allSettled(writing); // Polars is done with the folder before it may go
     throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
   } finally {
     file.close();
