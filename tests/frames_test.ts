@@ -5,6 +5,8 @@ import { DETAIL_COLUMNS, type IpDetails } from "../lib/geo/types.ts";
 import { discoverLogs } from "../lib/logs/discover.ts";
 import { parseFiles } from "../lib/logs/pipeline.ts";
 import { EventStore } from "../lib/logs/store.ts";
+import { kindIndex } from "../lib/logs/kinds.ts";
+import type { ParsedEvent } from "../lib/logs/types.ts";
 import {
   analyseEvents,
   BAN_COLUMNS,
@@ -925,6 +927,88 @@ Deno.test("buildFrames() of an empty store gives empty frames with their columns
   assertEquals(frames.countries.height, 0);
   assertEquals(frames.unknownCountry, { attempts: 0, unique_ips: 0, unique_subnets: 0 });
   assertEquals(missingness(frames.ips).height, frames.ips.width);
+});
+
+Deno.test("attemptTable() gives the attempts joined with their details, and writes them as writeCsv() does", async (t) => {
+  const failed = kindIndex("failed_password");
+  const ban = kindIndex("ban");
+  const details = [
+    detail("23.45.67.1", {
+      "country.iso_code": "DE",
+      "city.names.en": "=HYPERLINK(1)",
+      "location.latitude": 52.52,
+      "location.longitude": 13.4,
+      "traits.autonomous_system_number": 3320,
+      "traits.autonomous_system_organization": "-Telekom",
+    }),
+  ];
+  const day = Date.UTC(2026, 10, 18);
+  const cases: Record<string, [number, Partial<ParsedEvent>][]> = {
+    "whole seconds": [
+      [day + 1000, { kind: failed, ip: "23.45.67.1", user: "root", port: 50022 }],
+      [day + 2000, { kind: ban, ip: "23.45.67.1", jail: "sshd" }],
+      [day + 86_399_000, { kind: failed, ip: "198.51.100.7", user: "=cmd|' /C calc'!A0" }],
+    ],
+    "milliseconds, a repeat count and no IP": [
+      [day + 1234, { kind: failed, ip: "23.45.67.1", count: 3 }],
+      [day + 2000, { kind: failed, ip: undefined, user: "+1" }],
+    ],
+    "no time, and times before 1970": [
+      [NaN, { kind: failed, ip: "23.45.67.1" }],
+      [-86_400_500, { kind: failed, ip: "198.51.100.7", user: "@x" }],
+      [day, { kind: failed, ip: "198.51.100.7" }],
+    ],
+    "no event": [],
+  };
+  const dir = await Deno.makeTempDir({ prefix: "jailbook-attempts-" });
+  try {
+    for (const [name, events] of Object.entries(cases)) {
+      await t.step(name, async () => {
+        const store = new EventStore();
+        store.files = ["auth.log", "fail2ban.log"];
+        events.forEach(([time, event], i) =>
+          store.add({ timeKind: 0, ...event } as ParsedEvent, time, i % 2, i + 1)
+        );
+        const frames = buildFrames(store, details);
+        const expected = joinDetails(
+          frames.events.filter(pl.col("attempts").gt(0)),
+          frames.ipDetails,
+        ).select(...frames.attempts.columns).withColumns(
+          ...["country.iso_code", "country.names.en", "city.names.en"]
+            .concat(["traits.autonomous_system_organization"])
+            .map((c) => pl.col(c).cast(pl.Categorical)),
+        );
+        const table = frames.attempts;
+        assertEquals(table.height, expected.height);
+        const got = table.query().collectSync();
+        assertEquals(got.schema, expected.schema);
+        assertEquals(
+          got.select(pl.all().cast(pl.Utf8)).toRecords(),
+          expected.select(pl.all().cast(pl.Utf8)).toRecords(),
+        );
+        for (const raw of [false, true]) {
+          const written = join(dir, "query.csv");
+          await table.query({ csv: true, neutralizeFormulas: !raw }).sinkCSV(written, {
+            lineTerminator: "\n",
+            quoteStyle: "necessary",
+            nullValue: "",
+          }).collect();
+          const reference = join(dir, "reference.csv");
+          writeCsv(expected, reference, { neutralizeFormulas: !raw });
+          assertEquals(
+            await Deno.readTextFile(written),
+            await Deno.readTextFile(reference),
+            `raw: ${raw}`,
+          );
+        }
+        // rows by range
+        const tail = table.query({ offset: 1, length: 5 }).collectSync();
+        assertEquals(tail.height, Math.max(0, expected.height - 1));
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("analyseEvents() checks its options", () => {
