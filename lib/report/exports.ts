@@ -20,7 +20,6 @@ import pl from "nodejs-polars";
 import { join } from "node:path";
 import { type ExportedFile, EXPORTS, GEOJSON_PROPERTIES, ipsGeoJson } from "../analysis.ts";
 import { validateGeoJson } from "../export/geojson.ts";
-import { releaseFreedMemory } from "../frames/_memory.ts";
 import {
   ATTEMPT_DEFINITION,
   type AttemptTable,
@@ -251,7 +250,6 @@ async function writeAttemptsParquet(attempts: AttemptTable, path: string) {
     .catch((error) => {
       throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
     });
-  releaseFreedMemory();
 }
 
 /**

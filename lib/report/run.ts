@@ -11,7 +11,6 @@
 import { join, relative } from "node:path";
 import type { Analysis, AnalysisParams, ExportedFile } from "../analysis.ts";
 import { abandonRun, finishRun, type RunFolder, startRun } from "../export/run_dir.ts";
-import { releaseFreedMemory } from "../frames/_memory.ts";
 import { analyseEvents, attemptTable, framesOf } from "../frames/mod.ts";
 import {
   defaultProviders,
@@ -209,7 +208,6 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     attemptsWriting = attemptsFiles.done;
     attemptsWriting.catch(() => {}); // awaited below; never unhandled meanwhile
     const frames = framesOf(eventAnalysis);
-    releaseFreedMemory(); // what building the frames held
     const params: AnalysisParams = {
       logs: [...options.logs],
       providers: providerNames,
@@ -253,7 +251,6 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     await Deno.mkdir(chartDir);
     const written: ExportedFile[] = await writeCharts(charts.charts, chartDir);
     const chartSeconds = seconds(t);
-    releaseFreedMemory();
     options.signal?.throwIfAborted();
 
     // summary and report (the attempts may still be being written)
