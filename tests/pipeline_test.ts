@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { discoverLogs } from "../lib/logs/discover.ts";
 import { parseFiles } from "../lib/logs/pipeline.ts";
-import { EventStore } from "../lib/logs/store.ts";
+import { EventStore, StringDictionary } from "../lib/logs/store.ts";
 import { summarize, SummaryAggregator } from "../lib/logs/summary.ts";
 import { kindIndex } from "../lib/logs/kinds.ts";
 import { type ParsedEvent, TimeKind } from "../lib/logs/types.ts";
@@ -196,4 +196,18 @@ Deno.test("SummaryAggregator: event ids are only a cache (same result with, with
   // a new id for the same value now and then (a scanner's table started over), ids past any cache
   assertEquals(aggregate((v, i) => stable(v) + 100 * Math.floor(i / 50)), expected);
   assertEquals(aggregate((v, i) => (i % 3 ? (1 << 23) + stable(v) : undefined)), expected);
+});
+
+Deno.test("StringDictionary: event ids and the last value are only caches", () => {
+  const values = ["192.0.2.1", "192.0.2.2", "192.0.2.1", "2001:db8::1", "192.0.2.2", "192.0.2.2"];
+  const expected = [0, 1, 0, 2, 1, 1];
+  const plain = new StringDictionary();
+  assertEquals(values.map((v) => plain.id(v)), expected);
+  // one id per value, a second id for a value, ids past the cache, no id
+  const ids = [7, 8, 7, 9, 11, 1 << 23];
+  const cached = new StringDictionary();
+  assertEquals(values.map((v, i) => cached.id(v, ids[i])), expected);
+  assertEquals(values.map((v, i) => cached.id(v, ids[i])), expected, "again, from the caches");
+  assertEquals(cached.values, ["192.0.2.1", "192.0.2.2", "2001:db8::1"]);
+  assertEquals([cached.id(undefined), cached.id(undefined, 7)], [-1, -1]);
 });

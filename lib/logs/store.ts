@@ -8,22 +8,39 @@ import { KINDS } from "./kinds.ts";
 import type { EventConsumer } from "./pipeline.ts";
 import type { ParsedEvent } from "./types.ts";
 import { copyString } from "./read.ts";
+import { IdCache } from "./bytes.ts";
 
 /** A growing list of distinct strings, each with a stable integer id. */
 export class StringDictionary {
   readonly values: string[] = [];
   readonly #ids = new Map<string, number>();
+  /** Ids by the ids the byte scanners give strings (`ParsedEvent.ipId`). */
+  readonly #byEventId = new IdCache();
+  // the last value asked for: most columns repeat it line after line (host, jail, detail)
+  #last: string | undefined;
+  #lastId = -1;
 
-  /** The id of `value`, adding it (copied) when new; -1 for undefined. */
-  id(value: string | undefined): number {
+  /**
+   * The id of `value`, adding it (copied) when new; -1 for undefined.
+   * `eventId` is the event's id for the value (`ipId`, `userId`), when it has one.
+   */
+  id(value: string | undefined, eventId?: number): number {
     if (value === undefined) return -1;
-    let id = this.#ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      const copy = copyString(value);
-      this.values.push(copy);
-      this.#ids.set(copy, id);
+    if (value === this.#last) return this.#lastId;
+    let id = this.#byEventId.get(eventId);
+    if (id < 0) {
+      const known = this.#ids.get(value);
+      if (known !== undefined) id = known;
+      else {
+        id = this.values.length;
+        const copy = copyString(value);
+        this.values.push(copy);
+        this.#ids.set(copy, id);
+      }
+      this.#byEventId.set(eventId, id);
     }
+    this.#last = this.values[id]; // the copy: `value` may be a slice of a large chunk
+    this.#lastId = id;
     return id;
   }
 
@@ -231,8 +248,8 @@ export class EventStore implements EventConsumer {
     this.#banSeconds.set(i, e.banSeconds ?? NaN, n);
     this.#banCount.set(i, e.banCount ?? -1, n);
     const d = this.dictionaries, s = this.#strings;
-    s.ip.set(i, d.ip.id(e.ip), n);
-    s.user.set(i, d.user.id(e.user), n);
+    s.ip.set(i, d.ip.id(e.ip, e.ipId), n);
+    s.user.set(i, d.user.id(e.user, e.userId), n);
     s.jail.set(i, d.jail.id(e.jail), n);
     s.host.set(i, d.host.id(e.host), n);
     s.method.set(i, d.method.id(e.method), n);
