@@ -624,9 +624,9 @@ export function renderReportSummary(summary: ReportSummary): string {
   w(
     `Run time: ${s.total.toFixed(2)} s (read ${s.parse.toFixed(2)}, lookups ${
       s.lookup.toFixed(2)
-    }, frames ${s.frames.toFixed(2)}; then at the same time: data files ${
+    }, frames ${s.frames.toFixed(2)}, data files ${
       s.exports.toFixed(2)
-    }, charts ${s.charts.toFixed(2)}; report ${s.report.toFixed(2)})`,
+    } (begun with the frames), charts ${s.charts.toFixed(2)}, report ${s.report.toFixed(2)})`,
   );
   return out.join("\n") + "\n";
 }
