@@ -12,7 +12,10 @@ import pl from "nodejs-polars";
 import { parseHTML } from "linkedom";
 import { EXPORTS } from "../lib/analysis.ts";
 import { validateGeoJson } from "../lib/export/geojson.ts";
-import { describeColumn, readParquet, writeCsv } from "../lib/frames/mod.ts";
+import { buildFrames, describeColumn, readParquet, writeCsv } from "../lib/frames/mod.ts";
+import { kindIndex } from "../lib/logs/kinds.ts";
+import { EventStore } from "../lib/logs/store.ts";
+import type { ParsedEvent } from "../lib/logs/types.ts";
 import { SAMPLE_DIR } from "../lib/paths.ts";
 import { escapeHtml, jsonForHtml } from "../lib/report/escape.ts";
 import {
@@ -534,4 +537,51 @@ Deno.test("the attempts files written on Polars' threads equal writeCsv()/writeP
   const users = parseCsv(await Deno.readTextFile(join(folder, "attempts.csv")));
   const column = users[0].indexOf("user");
   assertIncludes(users.map((r) => r[column]), "'=cmd|' /C calc'!A0");
+});
+
+/** A store of `n` failed logins from `ips` addresses (no geo details). */
+function failedLogins(n: number, ips: number): EventStore {
+  const store = new EventStore();
+  store.files = ["auth.log"];
+  const kind = kindIndex("failed_password");
+  for (let i = 0; i < n; i++) {
+    const event = { timeKind: 0, kind, ip: `198.51.100.${i % ips}`, user: "root" };
+    store.add(event as ParsedEvent, Date.UTC(2026, 10, 20) + i * 1000, 0, i + 1);
+  }
+  return store;
+}
+
+Deno.test("startAttemptsFiles() writes attempts whose IPs have no details (detail columns alike)", async () => {
+  const frames = buildFrames(failedLogins(10, 2), []);
+  const frame = attemptsQuery(frames).collectSync();
+  const dir = await Deno.makeTempDir();
+  try {
+    const files = await startAttemptsFiles(frames, dir).done;
+    assertEquals(files.map((f) => f.rows), [10, 10]);
+    const reference = join(dir, "reference.csv");
+    writeCsv(frame, reference);
+    assertEquals(
+      await Deno.readTextFile(join(dir, "attempts.csv")),
+      await Deno.readTextFile(reference),
+    );
+    assertEquals(readParquet(join(dir, "attempts.parquet")).height, 10);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("startAttemptsFiles() removes its part files when a batch of attempts.csv fails", async () => {
+  const frames = buildFrames(failedLogins(200_001, 3), []); // two batches
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(dir, "attempts.csv.0.part")); // the first batch cannot be written
+    await assertRejects(() => startAttemptsFiles(frames, dir).done, Error, "attempts.csv");
+    const parts = [];
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(".part")) parts.push(entry.name);
+    }
+    assertEquals(parts, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

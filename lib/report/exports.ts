@@ -152,6 +152,15 @@ const ATTEMPT_BATCH_ROWS = 200_000;
 const ATTEMPT_PARQUET_BATCH_ROWS = 400_000;
 /** Rows per row group of `attempts.parquet` (the writer holds one group at a time). */
 const ATTEMPT_ROW_GROUP = 65_536;
+/**
+ * How the attempts' sinks run: without common subexpression elimination. The
+ * queries look text up as `lit(dictionary).explode().gather(codes)`; when two
+ * columns have the same dictionary (two detail columns null for every IP, as
+ * with no geo data) Polars hoists the shared `lit(…).explode()` into a column
+ * of the dictionary's length, and its streaming engine then fails ("zip node
+ * received non-equal length inputs").
+ */
+const ATTEMPT_SINK = { commSubexprElim: false };
 
 /**
  * Start writing `attempts.csv` and `attempts.parquet` on Polars' threads and
@@ -207,7 +216,7 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
       lineTerminator: "\n",
       quoteStyle: "necessary",
       nullValue: "",
-    }).collect();
+    }).collect(ATTEMPT_SINK);
     written.catch(() => {}); // awaited in turn below; never unhandled meanwhile
     return written;
   };
@@ -229,6 +238,9 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
     }
   } catch (error) {
     await Promise.allSettled(writing); // Polars is done with the folder before it may go
+    for (let part = 0; part <= ATTEMPT_CSV_QUERIES; part++) {
+      await Deno.remove(partOf(part)).catch(() => {}); // (not written, or removed already)
+    }
     throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
   } finally {
     file.close();
@@ -246,7 +258,8 @@ async function writeAttemptsParquet(attempts: AttemptTable, path: string) {
     offset += ATTEMPT_PARQUET_BATCH_ROWS;
   }
   await pl.concat(batches, { how: "vertical", rechunk: false, parallel: false })
-    .sinkParquet(path, { compression: "zstd", rowGroupSize: ATTEMPT_ROW_GROUP }).collect()
+    .sinkParquet(path, { compression: "zstd", rowGroupSize: ATTEMPT_ROW_GROUP })
+    .collect(ATTEMPT_SINK)
     .catch((error) => {
       throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
     });
