@@ -58,7 +58,11 @@ export interface AttemptTable {
    * Categorical, `time` a UTC Datetime, counts Int32) and the details'
    * (`ipDetails` types, but text Categorical), unless options ask for CSV
    * times. Each query holds its rows whole while it runs: write a million
-   * rows in batches (`offset`, `length`).
+   * rows in batches (`offset`, `length`). Sink it with `collect({
+   * commSubexprElim: false })`: text is looked up as
+   * `lit(dictionary).explode().gather(codes)`, and when two columns share a
+   * dictionary (details null for every IP) Polars' streaming engine fails on
+   * the shared part ("zip node received non-equal length inputs").
    */
   query(options?: AttemptQueryOptions): pl.LazyDataFrame;
 }
@@ -243,7 +247,7 @@ function attemptCodes(analysis: EventAnalysis): AttemptCodes {
  * import { analyseEvents } from "./events.ts";
  * import { attemptTable } from "./attempts.ts";
  * const attempts = attemptTable(analyseEvents(store, details));
- * await attempts.query().sinkParquet("attempts.parquet").collect();
+ * await attempts.query().sinkParquet("attempts.parquet").collect({ commSubexprElim: false });
  * ```
  */
 export function attemptTable(analysis: EventAnalysis): AttemptTable {

@@ -138,7 +138,8 @@ export function buildFrames(
  * ```ts ignore
  * import { analyseEvents, attemptTable, framesOf } from "./mod.ts";
  * const analysis = analyseEvents(store, details);
- * const writing = attemptTable(analysis).query().sinkParquet("attempts.parquet").collect();
+ * const writing = attemptTable(analysis).query().sinkParquet("attempts.parquet")
+ *   .collect({ commSubexprElim: false });
  * const frames = framesOf(analysis);
  * ```
  */
