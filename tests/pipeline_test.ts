@@ -211,3 +211,28 @@ Deno.test("StringDictionary: event ids and the last value are only caches", () =
   assertEquals(cached.values, ["192.0.2.1", "192.0.2.2", "2001:db8::1"]);
   assertEquals([cached.id(undefined), cached.id(undefined, 7)], [-1, -1]);
 });
+
+Deno.test("EventStore: columns handed out keep their rows when more events are added", () => {
+  const store = new EventStore(4);
+  const event = (i: number): ParsedEvent => ({
+    time: Date.UTC(2026, 0, 1) + i,
+    timeKind: TimeKind.Absolute,
+    kind: kindIndex("failed_password"),
+    ip: `192.0.2.${i % 250}`,
+    user: `user${i % 7}`,
+    port: 40000 + i,
+  });
+  for (let i = 0; i < 3; i++) store.add(event(i), Date.UTC(2026, 0, 1) + i, 0, i + 1);
+  const before = store.columns();
+  const snapshot = { port: [...before.port], ip: [...before.ip], line: [...before.line] };
+  // past the trimmed capacity (a move would empty the views), and wider values (40000+ ports)
+  for (let i = 3; i < 5000; i++) store.add(event(i), Date.UTC(2026, 0, 1) + i, 0, i + 1);
+  assertEquals(
+    { port: [...before.port], ip: [...before.ip], line: [...before.line] },
+    snapshot,
+  );
+  const after = store.columns();
+  assertEquals(after.length, 5000);
+  assertEquals([after.port[0], after.port[4999], after.line[4999]], [40000, 44999, 5000]);
+  assertEquals(store.dictionaries.ip.get(after.ip[4999]), "192.0.2.249");
+});

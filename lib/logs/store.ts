@@ -60,9 +60,19 @@ export type IntArray = Int8Array | Int16Array | Int32Array;
 /**
  * `array` at a new length: its buffer is transferred, so the old memory is
  * given back at once instead of waiting for the garbage collector (a million
- * events would otherwise leave tens of megabytes of old columns behind).
+ * events would otherwise leave tens of megabytes of old columns behind) —
+ * unless `keep`: then it is copied, and views of it handed out stay valid.
  */
-function resized<T extends IntArray | Uint8Array | Float64Array>(array: T, length: number): T {
+function resized<T extends IntArray | Uint8Array | Float64Array>(
+  array: T,
+  length: number,
+  keep: boolean,
+): T {
+  if (keep) {
+    const copy = new (array.constructor as new (length: number) => T)(length);
+    (copy as Uint8Array).set((array as Uint8Array).subarray(0, Math.min(length, array.length)));
+    return copy;
+  }
   const make = array.constructor as new (buffer: ArrayBuffer) => T;
   return new make((array.buffer as ArrayBuffer).transfer(length * array.BYTES_PER_ELEMENT));
 }
@@ -107,9 +117,9 @@ class IntColumn {
     }
     this.data![i] = v;
   }
-  /** The column at a new capacity. */
-  resize(capacity: number): void {
-    if (this.data !== undefined) this.data = resized(this.data, capacity);
+  /** The column at a new capacity (copied when `keep`, see {@linkcode resized}). */
+  resize(capacity: number, keep: boolean): void {
+    if (this.data !== undefined) this.data = resized(this.data, capacity, keep);
   }
   /** The first `n` rows (the fill repeated while nothing else was set). */
   view(n: number): IntArray {
@@ -127,8 +137,8 @@ class FloatColumn {
     }
     this.data[i] = v;
   }
-  resize(capacity: number): void {
-    if (this.data !== undefined) this.data = resized(this.data, capacity);
+  resize(capacity: number, keep: boolean): void {
+    if (this.data !== undefined) this.data = resized(this.data, capacity, keep);
   }
   view(n: number): Float64Array {
     return this.data?.subarray(0, n) ?? new Float64Array(n).fill(NaN);
@@ -224,6 +234,8 @@ export class EventStore implements EventConsumer {
   };
   /** What {@linkcode columns} returned, until the next event. */
   #columns: EventColumns | undefined;
+  /** Views of the current arrays were handed out by {@linkcode columns}. */
+  #handedOut = false;
 
   /** @param capacity events to make room for at first (the columns grow as needed). @default 4096 */
   constructor(capacity = 4096) {
@@ -258,10 +270,16 @@ export class EventStore implements EventConsumer {
     s.detail.set(i, d.detail.id(e.detail), n);
   }
 
-  /** Every column at `capacity` rows (≥ the length). */
+  /**
+   * Every column at `capacity` rows (≥ the length). Once {@linkcode columns}
+   * has handed out views, the next resize copies instead of moving, so those
+   * views keep their rows when more events are added.
+   */
   #resize(capacity: number): void {
-    this.#kind = resized(this.#kind, capacity);
-    this.#suspicious = resized(this.#suspicious, capacity);
+    const keep = this.#handedOut;
+    this.#handedOut = false;
+    this.#kind = resized(this.#kind, capacity, keep);
+    this.#suspicious = resized(this.#suspicious, capacity, keep);
     for (
       const column of [
         this.#time,
@@ -275,7 +293,7 @@ export class EventStore implements EventConsumer {
         this.#banCount,
         ...Object.values(this.#strings),
       ]
-    ) column.resize(capacity);
+    ) column.resize(capacity, keep);
     this.#capacity = capacity;
   }
 
@@ -309,6 +327,7 @@ export class EventStore implements EventConsumer {
     const n = this.length;
     // the room left for more events goes (a store is read once it is full)
     if (this.#capacity > n) this.#resize(n);
+    this.#handedOut = true;
     const columns = {
       length: n,
       kind: this.#kind.subarray(0, n),
