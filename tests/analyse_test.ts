@@ -570,17 +570,20 @@ Deno.test("startAttemptsFiles() writes attempts whose IPs have no details (detai
   }
 });
 
-Deno.test("startAttemptsFiles() removes its part files when a batch of attempts.csv fails", async () => {
+Deno.test("startAttemptsFiles() removes its part files and keeps the earlier attempts.csv when a batch fails", async () => {
   const frames = buildFrames(failedLogins(200_001, 3), []); // two batches
   const dir = await Deno.makeTempDir();
   try {
     await Deno.mkdir(join(dir, "attempts.csv.0.part")); // the first batch cannot be written
+    // the attempts.csv of an earlier export stays as it was
+    await Deno.writeTextFile(join(dir, "attempts.csv"), "earlier\n");
     await assertRejects(() => startAttemptsFiles(frames, dir).done, Error, "attempts.csv");
-    const parts = [];
+    const left = [];
     for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.endsWith(".part")) parts.push(entry.name);
+      if (entry.isFile && /\.(part|writing)$/.test(entry.name)) left.push(entry.name);
     }
-    assertEquals(parts, []);
+    assertEquals(left, []);
+    assertEquals(await Deno.readTextFile(join(dir, "attempts.csv")), "earlier\n");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

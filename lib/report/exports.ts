@@ -220,9 +220,13 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
     written.catch(() => {}); // awaited in turn below; never unhandled meanwhile
     return written;
   };
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  // written under another name and renamed when complete: a failed write
+  // leaves the previous attempts.csv as it was (exportFrames writes in place)
+  const temporary = `${path}.writing`;
+  const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
   const buffer = new Uint8Array(1 << 22);
   const writing: Promise<unknown>[] = [];
+  let complete = false;
   try {
     for (let batch = 0; batch < Math.min(ATTEMPT_CSV_QUERIES, batches); batch++) {
       writing.push(write(batch));
@@ -236,6 +240,7 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
       }
       await Deno.remove(partOf(batch));
     }
+    complete = true;
   } catch (error) {
     await Promise.allSettled(writing); // Polars is done with the folder before it may go
     for (let part = 0; part <= ATTEMPT_CSV_QUERIES; part++) {
@@ -244,7 +249,9 @@ async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boole
     throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
   } finally {
     file.close();
+    if (!complete) await Deno.remove(temporary).catch(() => {});
   }
+  await Deno.rename(temporary, path);
 }
 
 /**
@@ -257,12 +264,17 @@ async function writeAttemptsParquet(attempts: AttemptTable, path: string) {
     batches.push(attempts.query({ offset, length: ATTEMPT_PARQUET_BATCH_ROWS }));
     offset += ATTEMPT_PARQUET_BATCH_ROWS;
   }
-  await pl.concat(batches, { how: "vertical", rechunk: false, parallel: false })
-    .sinkParquet(path, { compression: "zstd", rowGroupSize: ATTEMPT_ROW_GROUP })
-    .collect(ATTEMPT_SINK)
-    .catch((error) => {
-      throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
-    });
+  // under another name until complete, as attempts.csv
+  const temporary = `${path}.writing`;
+  try {
+    await pl.concat(batches, { how: "vertical", rechunk: false, parallel: false })
+      .sinkParquet(temporary, { compression: "zstd", rowGroupSize: ATTEMPT_ROW_GROUP })
+      .collect(ATTEMPT_SINK);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
@@ -282,6 +294,22 @@ export async function writeDataFiles(
   const attempts = options.attempts ?? startAttemptsFiles(frames, dir, options);
   // never unhandled, even if it fails while the rest is written
   attempts.done.catch(() => {});
+  try {
+    return await writeOtherFiles(frames, dir, options, attempts);
+  } catch (error) {
+    // Polars is done with the folder before the caller hears of the failure
+    await attempts.done.catch(() => {});
+    throw error;
+  }
+}
+
+/** The data files other than the attempts, then the attempts' when they are written. */
+async function writeOtherFiles(
+  frames: Frames,
+  dir: string,
+  options: DataFileOptions,
+  attempts: AttemptsFiles,
+): Promise<DataFiles> {
   const files: ExportedFile[] = [];
   const columns = { attempts: attempts.columns } as Record<ExportName, string[]>;
   const tables = exportTables(frames);
