@@ -50,13 +50,14 @@ export const PATTERNS = {
 /** Name of one of {@linkcode PATTERNS}. */
 export type Fail2banPattern = keyof typeof PATTERNS;
 
-const FOUND = kindIndex("found");
-const BAN = kindIndex("ban");
-const UNBAN = kindIndex("unban");
-const RESTORE_BAN = kindIndex("restore_ban");
-const INCREASE_BAN = kindIndex("increase_ban");
-const ALREADY_BANNED = kindIndex("already_banned");
-const IGNORE = kindIndex("ignore");
+/** Kind indices of the fail2ban.log kinds (shared with the byte-level scanner). */
+export const FOUND = kindIndex("found");
+export const BAN = kindIndex("ban");
+export const UNBAN = kindIndex("unban");
+export const RESTORE_BAN = kindIndex("restore_ban");
+export const INCREASE_BAN = kindIndex("increase_ban");
+export const ALREADY_BANNED = kindIndex("already_banned");
+export const IGNORE = kindIndex("ignore");
 
 const SPACE = 32;
 const TAB = 9;

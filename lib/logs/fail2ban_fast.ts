@@ -45,19 +45,20 @@ import {
   scannableChunk,
   tokenEnd,
 } from "./bytes.ts";
-import { createFail2banParser, type Fail2banPattern } from "./fail2ban.ts";
+import {
+  ALREADY_BANNED,
+  BAN,
+  createFail2banParser,
+  type Fail2banPattern,
+  FOUND,
+  IGNORE,
+  INCREASE_BAN,
+  RESTORE_BAN,
+  UNBAN,
+} from "./fail2ban.ts";
 import { normalizeIp } from "./ip.ts";
-import { kindIndex } from "./kinds.ts";
 import { decodeLine, type ReadResult } from "./read.ts";
 import { type LineSink, type LogParser, type ParsedEvent, TimeKind } from "./types.ts";
-
-const FOUND = kindIndex("found");
-const BAN = kindIndex("ban");
-const UNBAN = kindIndex("unban");
-const RESTORE_BAN = kindIndex("restore_ban");
-const INCREASE_BAN = kindIndex("increase_ban");
-const ALREADY_BANNED = kindIndex("already_banned");
-const IGNORE = kindIndex("ignore");
 
 /** Returned by the line readers: the line must take the string path. */
 const FALLBACK = -1;
