@@ -144,6 +144,27 @@ function network(row: { asn: number | null; organization: string | null }): stri
   return `AS${row.asn}${row.organization ? ` ${row.organization}` : ""}`;
 }
 
+/** A row with first and last seen times. */
+type Seen = { first_seen: string | null; last_seen: string | null };
+
+/** First and last seen, shown to the minute and sorted by the full time. */
+function seenColumns<T extends Seen>(): Column<T>[] {
+  return [
+    {
+      header: "first seen",
+      value: (r) => r.first_seen,
+      format: (r) => minute(r.first_seen),
+      type: "text",
+    },
+    {
+      header: "last seen",
+      value: (r) => r.last_seen,
+      format: (r) => minute(r.last_seen),
+      type: "text",
+    },
+  ];
+}
+
 const IP_COLUMNS: Column<TopIp>[] = [
   { header: "IP", value: (r) => r.ip, html: (r) => ipCell(r.ip), type: "text" },
   { header: "attempts", value: (r) => r.attempts, type: "number" },
@@ -153,18 +174,7 @@ const IP_COLUMNS: Column<TopIp>[] = [
   { header: "network", value: (r) => network(r), type: "text" },
   { header: "users tried", value: (r) => r.users_tried, type: "number" },
   { header: "logged in", value: (r) => (r.logged_in ? "yes" : "no"), type: "text" },
-  {
-    header: "first seen",
-    value: (r) => r.first_seen,
-    format: (r) => minute(r.first_seen),
-    type: "text",
-  },
-  {
-    header: "last seen",
-    value: (r) => r.last_seen,
-    format: (r) => minute(r.last_seen),
-    type: "text",
-  },
+  ...seenColumns(),
 ];
 
 const SUBNET_COLUMNS: Column<TopSubnet>[] = [
@@ -172,18 +182,7 @@ const SUBNET_COLUMNS: Column<TopSubnet>[] = [
   { header: "attempts", value: (r) => r.attempts, type: "number" },
   { header: "IPs", value: (r) => r.unique_ips, type: "number" },
   { header: "country", value: (r) => r.country, type: "text" },
-  {
-    header: "first seen",
-    value: (r) => r.first_seen,
-    format: (r) => minute(r.first_seen),
-    type: "text",
-  },
-  {
-    header: "last seen",
-    value: (r) => r.last_seen,
-    format: (r) => minute(r.last_seen),
-    type: "text",
-  },
+  ...seenColumns(),
 ];
 
 const COUNTRY_COLUMNS: Column<TopCountry>[] = [
@@ -235,18 +234,7 @@ const FLAGGED_COLUMNS: Column<FlaggedIp>[] = [
   { header: "attempts", value: (r) => r.attempts, type: "number" },
   { header: "place", value: (r) => place(r) || null, type: "text" },
   { header: "network", value: (r) => network(r), type: "text" },
-  {
-    header: "first seen",
-    value: (r) => r.first_seen,
-    format: (r) => minute(r.first_seen),
-    type: "text",
-  },
-  {
-    header: "last seen",
-    value: (r) => r.last_seen,
-    format: (r) => minute(r.last_seen),
-    type: "text",
-  },
+  ...seenColumns(),
 ];
 
 function card(value: string, label: string, alert = false): string {
