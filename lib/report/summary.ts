@@ -11,7 +11,7 @@ import pl from "nodejs-polars";
 import type { Analysis } from "../analysis.ts";
 import { bannedAndLoggedIn, friendlyCheck } from "../analysis.ts";
 import { COUNTED_BAN_STARTS, LOGIN_KINDS } from "../frames/columns.ts";
-import { printable, renderFilesRead } from "../logs/summary.ts";
+import { type FileLine, printable, renderFilesRead } from "../logs/summary.ts";
 
 /** Seconds per step of a run. */
 export interface StepSeconds {
@@ -104,15 +104,7 @@ export interface ReportSummary {
   timeZone: string;
   /** First and last event (any kind) and the UTC days from first to last. */
   period: { first: string | null; last: string | null; days: number };
-  files: {
-    path: string;
-    format: string;
-    lines: number;
-    events: number;
-    bad: number;
-    year?: string;
-    incomplete?: string;
-  }[];
+  files: FileLine[];
   /** Paths that could not be used. */
   discovery: { path: string; reason: string }[];
   totals: {
