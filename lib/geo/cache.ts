@@ -35,6 +35,30 @@ export interface CacheFailure {
   lastAt: number;
 }
 
+/** How long a statement waits for another process's lock on the cache, ms. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * Switch `db` to WAL. The switch needs the file to itself for a moment, and
+ * SQLite reports "database is locked" at once (without waiting the busy
+ * timeout) when another process is opening the same new cache: two runs
+ * started together, e.g. a cron job and a notebook. So it is retried, with
+ * growing pauses, for up to the busy timeout.
+ */
+function useWal(db: DatabaseSync): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 2;; wait = Math.min(wait * 2, 100)) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!/locked|busy/i.test((error as Error).message) || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, wait); // a synchronous sleep: the cache's API is synchronous
+    }
+  }
+}
+
 /** An error opening or using a cache file. */
 export class GeoCacheError extends Error {
   override name = "GeoCacheError";
@@ -95,8 +119,8 @@ export class GeoCache {
     let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(path);
-      db.exec("PRAGMA busy_timeout = 15000");
-      db.exec("PRAGMA journal_mode = WAL");
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      useWal(db);
       db.exec("PRAGMA synchronous = NORMAL");
       db.exec(`
         CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
