@@ -9,17 +9,19 @@
 import { join } from "node:path";
 import { createSyslogParser } from "../lib/logs/syslog.ts";
 import { SyslogScanner, TEXT_MATCHERS } from "../lib/logs/syslog_fast.ts";
+import { SOURCE_SHA256, SyslogWasmScanner } from "../lib/logs/syslog_wasm.ts";
+import { sha256Hex } from "../lib/logs/wasm_bytes.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
 import { idCounts } from "./_ids.ts";
 import { scannerHarness } from "./_scanner_harness.ts";
 
 const FIXTURES = join(import.meta.dirname!, "fixtures/sshd");
 const encoder = new TextEncoder();
-const harness = scannerHarness({
-  createParser: createSyslogParser,
-  Scanner: SyslogScanner,
-  generatorFlag: "--auth-lines",
-});
+/** The TypeScript scanner, and the WebAssembly one in front of it: the same tests for both. */
+const SCANNERS = [SyslogScanner, SyslogWasmScanner];
+const harnesses = SCANNERS.map((Scanner) =>
+  scannerHarness({ createParser: createSyslogParser, Scanner, generatorFlag: "--auth-lines" })
+);
 
 const H = "Jan 28 07:01:57 web1 sshd[812]: ";
 
@@ -343,37 +345,54 @@ const ADVERSARIAL: (string | Uint8Array)[] = [
   new Uint8Array([...encoder.encode("Jan 28 07:01:57 web1 sshd[1"), 0, ...encoder.encode("]: x")]),
   new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x9c]),
 ];
-harness.testSharedCases({
-  textMatchers: TEXT_MATCHERS,
-  templates: TEMPLATES,
-  templatesName: "message templates",
-  adversarial: ADVERSARIAL,
-  damagePieces: [" from ", " port ", " [preauth]"],
-  aroundLongLines: [
-    TEMPLATES[0],
-    `${H}Failed password for ${"x".repeat(5000)} from 192.0.2.1 port 1 ssh2`,
-    TEMPLATES[1],
-    "y".repeat(3000),
-    TEMPLATES[2],
-  ],
-});
+for (const [n, harness] of harnesses.entries()) {
+  harness.testSharedCases({
+    textMatchers: n === 0 ? TEXT_MATCHERS : [],
+    templates: TEMPLATES,
+    templatesName: "message templates",
+    adversarial: ADVERSARIAL,
+    damagePieces: [" from ", " port ", " [preauth]"],
+    aroundLongLines: [
+      TEMPLATES[0],
+      `${H}Failed password for ${"x".repeat(5000)} from 192.0.2.1 port 1 ssh2`,
+      TEMPLATES[1],
+      "y".repeat(3000),
+      TEMPLATES[2],
+    ],
+  });
+}
 
-Deno.test("SyslogScanner agrees with createSyslogParser() on every sshd fixture line", async () => {
-  for (const name of ["auth.log", "secure", "journal-short-iso.log"]) {
-    const bytes = await Deno.readFile(join(FIXTURES, name));
+for (const [n, harness] of harnesses.entries()) {
+  const name = SCANNERS[n].name;
+  Deno.test(`${name} agrees with createSyslogParser() on every sshd fixture line`, async () => {
+    for (const file of ["auth.log", "secure", "journal-short-iso.log"]) {
+      const bytes = await Deno.readFile(join(FIXTURES, file));
+      const expected = harness.checkBytes(bytes);
+      assertOk(expected.outcomes.some((o) => "emit" in o), `${file} has events`);
+      await harness.checkFromFile(bytes, expected, 333);
+    }
+  });
+
+  Deno.test(`${name} agrees with createSyslogParser() on a generated auth.log (200k lines)`, async () => {
+    const bytes = await harness.generatedLog(200_000);
+    const withIdsBefore = idCounts.withIpId;
+    const moduleBefore = SyslogWasmScanner.moduleEvents;
     const expected = harness.checkBytes(bytes);
-    assertOk(expected.outcomes.some((o) => "emit" in o), `${name} has events`);
-    await harness.checkFromFile(bytes, expected, 333);
-  }
-});
+    assertEquals(expected.lines, 200_000);
+    // nearly every event of a generated log comes from the fast path, with ids to cache by
+    assertOk(idCounts.withIpId - withIdsBefore > 100_000);
+    const events = expected.outcomes.filter((o) => "emit" in o).length;
+    assertOk(events > 100_000);
+    if (SCANNERS[n] === SyslogWasmScanner) {
+      // and from the WebAssembly module, not its fallback
+      const fromModule = SyslogWasmScanner.moduleEvents - moduleBefore;
+      assertOk(fromModule > 0.9 * events, `${fromModule} of ${events} events from the module`);
+    }
+    await harness.checkFromFile(bytes, expected, 1 << 16);
+  });
+}
 
-Deno.test("SyslogScanner agrees with createSyslogParser() on a generated auth.log (200k lines)", async () => {
-  const bytes = await harness.generatedLog(200_000);
-  const withIdsBefore = idCounts.withIpId;
-  const expected = harness.checkBytes(bytes);
-  assertEquals(expected.lines, 200_000);
-  // nearly every event of a generated log comes from the fast path, with ids to cache by
-  assertOk(idCounts.withIpId - withIdsBefore > 100_000);
-  assertOk(expected.outcomes.filter((o) => "emit" in o).length > 100_000);
-  await harness.checkFromFile(bytes, expected, 1 << 16);
+Deno.test("the embedded WebAssembly scanner was built from wasm/syslog_scan.rs (deno task wasm)", async () => {
+  const source = await Deno.readFile(join(import.meta.dirname!, "../wasm/syslog_scan.rs"));
+  assertEquals(await sha256Hex(source), SOURCE_SHA256);
 });

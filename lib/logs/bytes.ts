@@ -75,6 +75,15 @@ const SLOT = 4;
 let nextId = 0;
 
 /**
+ * A new process-wide id for an interned value, for interners other than
+ * {@linkcode Interner} (the WebAssembly scanner's): ids never stand for two
+ * values, whichever interner gave them.
+ */
+export function newInternId(): number {
+  return nextId++;
+}
+
+/**
  * Strings by the bytes they were read from: an open-addressing table keyed
  * by hash, the keys' bytes kept in an arena and compared a word at a time.
  * The last key found is tried first (attackers repeat themselves line after

@@ -3,7 +3,8 @@
  * where files, line numbers, years and time zones meet the pure parsers.
  *
  * Syslog files (auth.log, secure) and fail2ban.log, the large ones, are read
- * as bytes by {@linkcode SyslogScanner} and {@linkcode Fail2banScanner},
+ * as bytes by {@linkcode SyslogWasmScanner} (WebAssembly, with
+ * `SyslogScanner` behind it) and {@linkcode Fail2banScanner},
  * which hand the lines they are not sure about to the string parser of their
  * format; the other formats are read line by line.
  *
@@ -12,7 +13,7 @@
 import { describeFsError, type LogFile } from "./discover.ts";
 import { lineFormat } from "./formats.ts";
 import { copyString, readChunks, readLines, type ReadResult } from "./read.ts";
-import { SyslogScanner } from "./syslog_fast.ts";
+import { SyslogWasmScanner } from "./syslog_wasm.ts";
 import { Fail2banScanner } from "./fail2ban_fast.ts";
 import { TimeKind } from "./types.ts";
 import type { LineSink, LogFormat, ParsedEvent } from "./types.ts";
@@ -269,7 +270,9 @@ async function readLineFile(
   let result: ReadResult;
   if (file.format === "syslog" || file.format === "fail2ban") {
     // the byte scanner, which hands the lines it is not sure about to the string parser
-    const scanner = file.format === "syslog" ? new SyslogScanner(sink) : new Fail2banScanner(sink);
+    const scanner = file.format === "syslog"
+      ? new SyslogWasmScanner(sink)
+      : new Fail2banScanner(sink);
     cursor = scanner;
     result = await readChunks(
       file.path,

@@ -693,8 +693,13 @@ function isAddressText(text: string): boolean {
 }
 
 // The tables are shared by all scanners: their values depend on the bytes only.
+/** The normalised IP of an address token as logged, or `""` when it is not an IP. */
+export function ipValue(text: string): string {
+  return isAddressText(text) ? normalizeIp(text) ?? "" : "";
+}
+
 /** Normalised IPs by their text as logged (`""`: not an IP). */
-const ips = new Interner((text) => (isAddressText(text) ? normalizeIp(text) ?? "" : ""), 13, 17);
+const ips = new Interner(ipValue, 13, 17);
 /** User names as logged. */
 const users = new Interner((text) => text, 12, 17);
 /** Details (`3: … Auth fail`, method names, negotiation failures, host names) as logged. */

@@ -1,0 +1,351 @@
+/**
+ * The fastest reader of syslog files (auth.log, secure): a WebAssembly core
+ * (wasm/syslog_scan.rs, embedded in syslog_scan_wasm.ts) reads the lines
+ * that make up nearly all of an attacked server's log — the classic
+ * `Mmm dd hh:mm:ss host sshd[pid]: ` header and the common sshd messages
+ * (`Failed|Accepted password|publickey`, `Failed keyboard-interactive`,
+ * `Invalid user`, `pam_unix … authentication failure`, `Connection
+ * closed|reset by`, `Disconnected from`, `Disconnecting … Too many
+ * authentication failures`, `maximum authentication attempts exceeded`,
+ * `Received disconnect`, `message repeated N times`) and passes over the
+ * lines of other programs. Every other line goes to
+ * {@linkcode SyslogScanner}, which stays the reference: the events, bad
+ * lines and skips are exactly those of {@linkcode SyslogScanner} (and so of
+ * the string parser) for the same bytes (tests/syslog_fast_test.ts runs the
+ * same differential tests on both).
+ *
+ * Why WebAssembly: the module is compiled once at start-up (a few ms) and
+ * runs at full speed from the first line, where JavaScript spends its first
+ * 100 ms or so of a large file warming up; and its steady state is faster.
+ *
+ * IPs, users and hosts are interned inside the module by their bytes; a
+ * value it has not seen pauses the scan so that this side decodes it once
+ * (and normalises an IP with {@linkcode ipValue}), gives it a process-wide
+ * id ({@linkcode newInternId}) and adds it; the module then reads the line
+ * again.
+ *
+ * @module
+ */
+import { type LineSink, type ParsedEvent, TimeKind } from "./types.ts";
+import { asciiDecoder, newInternId } from "./bytes.ts";
+import type { ReadResult } from "./read.ts";
+import { ipValue, SyslogScanner } from "./syslog_fast.ts";
+import {
+  ACCEPTED_OTHER,
+  ACCEPTED_PASSWORD,
+  ACCEPTED_PUBLICKEY,
+  AUTH_FAILURE,
+  BAD_PROTOCOL,
+  CLOSED_PREAUTH,
+  DISCONNECTED_PREAUTH,
+  FAILED_KEYBOARD_INTERACTIVE,
+  FAILED_OTHER,
+  FAILED_PASSWORD,
+  FAILED_PUBLICKEY,
+  INVALID_USER,
+  MAX_AUTH_ATTEMPTS,
+  NO_IDENTIFICATION,
+  REVERSE_MAPPING,
+  type SshdPattern,
+  sshdScratchEvent,
+  UNABLE_TO_NEGOTIATE,
+} from "./sshd.ts";
+import { PROVISIONAL_YEAR } from "./time.ts";
+import { SOURCE_SHA256, WASM_BASE64 } from "./syslog_scan_wasm.ts";
+import { decodeBase64 } from "./wasm_bytes.ts";
+
+export { SOURCE_SHA256 };
+
+/** The pattern codes of the module, in order: kind and pattern name. */
+const PATTERNS: readonly (readonly [number, SshdPattern])[] = [
+  [FAILED_PASSWORD, "failedPassword"],
+  [FAILED_PUBLICKEY, "failedPublickey"],
+  [FAILED_KEYBOARD_INTERACTIVE, "failedKeyboardInteractive"],
+  [ACCEPTED_PASSWORD, "acceptedPassword"],
+  [ACCEPTED_PUBLICKEY, "acceptedPublickey"],
+  [INVALID_USER, "invalidUser"],
+  [CLOSED_PREAUTH, "closedByUser"],
+  [CLOSED_PREAUTH, "closedPreauth"],
+  [DISCONNECTED_PREAUTH, "disconnectedUser"],
+  [DISCONNECTED_PREAUTH, "disconnectedPreauth"],
+  [MAX_AUTH_ATTEMPTS, "tooManyAuthFailures"],
+  [AUTH_FAILURE, "pamAuthFailure"],
+  [MAX_AUTH_ATTEMPTS, "maxAuthAttempts"],
+  [FAILED_OTHER, "failedOther"],
+  [ACCEPTED_OTHER, "acceptedOther"],
+  [DISCONNECTED_PREAUTH, "receivedDisconnectAuthFail"],
+  [DISCONNECTED_PREAUTH, "receivedDisconnectNoAuthMethods"],
+  [UNABLE_TO_NEGOTIATE, "unableToNegotiate"],
+  [NO_IDENTIFICATION, "bannerExchange"],
+  [REVERSE_MAPPING, "reverseMappingFailed"],
+  [NO_IDENTIFICATION, "noIdentification"],
+  [CLOSED_PREAUTH, "timeoutBeforeAuth"],
+  [BAD_PROTOCOL, "badProtocolVersion"],
+];
+const PATTERN_KIND = Int32Array.from(PATTERNS, ([kind]) => kind);
+const PATTERN_NAME = PATTERNS.map(([, name]) => name);
+// detail codes: none, two constants, a value, and (4) a value with `, invalid user`
+const DETAIL_VALUE = 3;
+const DETAILS = [undefined, "invalid user", "timeout before authentication"] as const;
+const PROGRAMS = ["sshd", "sshd-session", "sshd-auth"] as const;
+
+// the module's record layout and statuses (see wasm/syslog_scan.rs)
+const REC = 10;
+const R_LINE = 0, R_PATTERN = 1, R_IP = 2, R_USER = 3, R_PORT = 4, R_COUNT = 5, R_FLAGS = 6;
+const R_PID = 7, R_HOST = 8, R_DETAIL = 9;
+const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3;
+/** Records the module writes before it returns FULL. */
+const OUT_CAPACITY = 4096;
+const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
+/** Slots of the module's tables of IPs, users, hosts and details. */
+const TABLE_SIZES = [1 << 17, 1 << 17, 1 << 8, 1 << 14];
+/** Zero bytes the module needs after a chunk. */
+const PAD = 128;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  input(): number;
+  input_capacity(): number;
+  records(): number;
+  times(): number;
+  month_starts(): number;
+  record_count(): number;
+  position(): number;
+  line(): number;
+  need_type(): number;
+  need_start(): number;
+  need_length(): number;
+  begin(length: number, firstLine: number): void;
+  pass_line(): number;
+  run(): number;
+  add(type: number, start: number, length: number, valid: number): number;
+}
+
+/** The module: one instance for the process (one scan runs at a time). */
+interface Core {
+  exports: Exports;
+  /** The input area (with its padding), the records and their times. */
+  input: Uint8Array;
+  capacity: number;
+  records: Int32Array;
+  times: Float64Array;
+  /** Per value type (IP, user, host, detail), by index in the module: value and id. */
+  values: string[][];
+  ids: Float64Array[];
+}
+
+let core: Core | undefined;
+
+/** `METHOD, invalid user` by method (as syslog_fast.ts writes it). */
+const invalidMethodDetail = new Map<string, string>();
+
+function withInvalidUser(method: string): string {
+  let combined = invalidMethodDetail.get(method);
+  if (combined === undefined) {
+    combined = `${method}, invalid user`;
+    if (invalidMethodDetail.size > 256) invalidMethodDetail.clear();
+    invalidMethodDetail.set(method, combined);
+  }
+  return combined;
+}
+
+function loadCore(): Core {
+  if (core !== undefined) return core;
+  const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+  const exports = new WebAssembly.Instance(module, {}).exports as unknown as Exports;
+  // the module never grows its memory: these views stay valid
+  const buffer = exports.memory.buffer;
+  const capacity = exports.input_capacity();
+  const months = new Float64Array(buffer, exports.month_starts(), 12);
+  for (let m = 0; m < 12; m++) months[m] = Date.UTC(PROVISIONAL_YEAR, m, 1);
+  return core = {
+    exports,
+    input: new Uint8Array(buffer, exports.input(), capacity + PAD),
+    capacity,
+    records: new Int32Array(buffer, exports.records(), OUT_CAPACITY * REC),
+    times: new Float64Array(buffer, exports.times(), OUT_CAPACITY),
+    values: TABLE_SIZES.map((size) => new Array<string>(size).fill("")),
+    ids: TABLE_SIZES.map((size) => new Float64Array(size)),
+  };
+}
+
+/**
+ * Reads chunks of whole syslog lines (as {@linkcode readChunks} hands them
+ * out) and reports to `sink` exactly what {@linkcode SyslogScanner} would.
+ * During a `sink` call, `line` is the current line and, for a line that went
+ * the string path, `text` is its decoded text.
+ *
+ * @example
+ * ```ts
+ * import { readChunks } from "./read.ts";
+ * import { SyslogWasmScanner } from "./syslog_wasm.ts";
+ * const scanner = new SyslogWasmScanner({
+ *   emit: (e) => console.log(scanner.line, e.ip, e.user),
+ *   bad: (reason) => console.error(scanner.line, reason, scanner.text),
+ * });
+ * await readChunks("data/sample/auth.log", (bytes, start, end, firstLine, result) =>
+ *   scanner.scan(bytes, start, end, firstLine, result)
+ * );
+ * ```
+ */
+export class SyslogWasmScanner {
+  /** Events the module read, all scanners together (for tests). */
+  static moduleEvents = 0;
+  readonly sink: LineSink;
+  /** The scratch event handed to `sink.emit` (reused). */
+  readonly event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
+  readonly #fallback: SyslogScanner;
+  readonly #core: Core;
+  #line = 0;
+  #inFallback = false;
+
+  constructor(sink: LineSink) {
+    this.sink = sink;
+    this.#fallback = new SyslogScanner(sink);
+    this.#core = loadCore();
+  }
+
+  /** 1-based number of the line being read. */
+  get line(): number {
+    return this.#inFallback ? this.#fallback.line : this.#line;
+  }
+
+  /** Decoded text of the line being read when it went the string path, else "". */
+  get text(): string {
+    return this.#inFallback ? this.#fallback.text : "";
+  }
+
+  /**
+   * Read the lines in `bytes[start, end)` (each ending in `\n`, but for the
+   * last line of a file), the first being line `firstLine`; decoding damage
+   * is recorded on `result`. Returns the number of lines.
+   */
+  scan(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    firstLine: number,
+    result: ReadResult,
+  ): number {
+    const { capacity, input } = this.#core;
+    let line = firstLine;
+    while (start < end) {
+      // whole lines that fit the input area
+      let stop = end;
+      if (end - start > capacity) {
+        stop = bytes.lastIndexOf(10, start + capacity - 1) + 1;
+        if (stop <= start) {
+          // one line longer than the input area: the TypeScript scanner reads it
+          let nl = bytes.indexOf(10, start);
+          nl = nl === -1 ? end : nl + 1;
+          this.#inFallback = true;
+          try {
+            line += this.#fallback.scan(bytes, start, nl, line, result);
+          } finally {
+            this.#inFallback = false;
+          }
+          start = nl;
+          continue;
+        }
+      }
+      let length = stop - start;
+      input.set(bytes.subarray(start, stop));
+      if (input[length - 1] !== 10) input[length++] = 10; // a file's last line
+      line += this.#chunk(length, line, result);
+      start = stop;
+    }
+    return line - firstLine;
+  }
+
+  /** Read the `length` bytes of whole lines in the input area. */
+  #chunk(length: number, firstLine: number, result: ReadResult): number {
+    const core = this.#core;
+    const w = core.exports;
+    w.begin(length, firstLine);
+    for (;;) {
+      const status = w.run();
+      this.#deliver(w.record_count());
+      if (status === DONE) break;
+      if (status === NEED) this.#add();
+      else if (status === FALLBACK) {
+        const position = w.position();
+        const nl = core.input.indexOf(10, position);
+        this.#inFallback = true;
+        try {
+          this.#fallback.scan(core.input, position, nl + 1, w.line(), result);
+        } finally {
+          this.#inFallback = false;
+        }
+        w.pass_line();
+      } else if (status !== FULL) throw new Error(`syslog scanner: status ${status}`);
+    }
+    return w.line() - firstLine;
+  }
+
+  /** Decode, normalise and add the value the module asked for. */
+  #add(): void {
+    const core = this.#core;
+    const w = core.exports;
+    const type = w.need_type();
+    const start = w.need_start();
+    const length = w.need_length();
+    const text = asciiDecoder.decode(core.input.subarray(start, start + length));
+    const value = type === T_IP ? ipValue(text) : text;
+    const index = w.add(type, start, length, value === "" && type === T_IP ? 0 : 1);
+    if (index < 0) return; // the module's table starts over first; it asks again
+    core.values[type][index] = value;
+    core.ids[type][index] = newInternId();
+  }
+
+  /** Hand the module's records to the sink. */
+  #deliver(count: number): void {
+    if (count === 0) return;
+    const { records, times, values, ids } = this.#core;
+    const ipValues = values[T_IP], ipIds = ids[T_IP];
+    const userValues = values[T_USER], userIds = ids[T_USER];
+    const hostValues = values[T_HOST];
+    const detailValues = values[T_DETAIL];
+    const sink = this.sink;
+    const event = this.event;
+    SyslogWasmScanner.moduleEvents += count;
+    for (let k = 0, r = 0; k < count; k++, r += REC) {
+      this.#line = records[r + R_LINE];
+      const pattern = records[r + R_PATTERN];
+      if (pattern < 0) {
+        sink.skip?.();
+        continue;
+      }
+      event.time = times[k];
+      event.timeKind = TimeKind.SyslogWall;
+      event.kind = PATTERN_KIND[pattern];
+      event.pattern = PATTERN_NAME[pattern];
+      const ip = records[r + R_IP];
+      event.ip = ipValues[ip];
+      event.ipId = ipIds[ip];
+      const user = records[r + R_USER];
+      if (user < 0) {
+        event.user = undefined;
+        event.userId = undefined;
+      } else {
+        event.user = userValues[user];
+        event.userId = userIds[user];
+      }
+      const port = records[r + R_PORT];
+      event.port = port < 0 ? undefined : port;
+      const count = records[r + R_COUNT];
+      event.count = count < 0 ? undefined : count;
+      const flags = records[r + R_FLAGS];
+      const detail = flags & 15;
+      event.detail = detail < DETAIL_VALUE
+        ? DETAILS[detail]
+        : detail === DETAIL_VALUE
+        ? detailValues[records[r + R_DETAIL]]
+        : withInvalidUser(detailValues[records[r + R_DETAIL]]);
+      event.program = PROGRAMS[flags >> 4];
+      event.pid = records[r + R_PID];
+      event.host = hostValues[records[r + R_HOST]];
+      event.suspicious = undefined;
+      sink.emit(event);
+    }
+  }
+}

@@ -1,0 +1,1488 @@
+//! The WebAssembly core of jailbook's syslog scanner (lib/logs/syslog_wasm.ts).
+//!
+//! It reads the lines that make up nearly all of an attacked server's
+//! auth.log — a classic `Mmm dd hh:mm:ss host sshd[pid]: ` header and the
+//! common sshd messages — exactly as lib/logs/syslog_fast.ts does, and writes
+//! one fixed-size record per event (or passed-over line) to an output array.
+//! Every line it is not certain about is handed back (status FALLBACK) to the
+//! TypeScript scanner, which stays the reference; tests/syslog_wasm_test.ts
+//! compares the two on every fixture, on adversarial bytes and on generated
+//! logs.
+//!
+//! The values an event names (IP, user, host) are interned here by their
+//! bytes; a value not seen before pauses the scan (status NEED) so that the
+//! TypeScript side can decode it, normalise it and give it an id, after which
+//! the line is read again from its start. Nothing is written for a line until
+//! it is read to the end, so reading a line again is always safe.
+//!
+//! Build: `deno task wasm` (tools/build_wasm.sh), with Debian's rustc and
+//! libstd-rust-dev-wasm32. The built module is committed next to the
+//! TypeScript that loads it, with the hash of this file.
+#![no_std]
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+// ---------------------------------------------------------------------------
+// Memory shared with TypeScript.
+
+/// Bytes after the last line that are always zero: every fixed comparison
+/// below reads at most 96 bytes past a position inside a line.
+const PAD: usize = 128;
+const INPUT_CAP: usize = (1 << 20) + (128 << 10);
+#[repr(C, align(16))]
+struct Input([u8; INPUT_CAP + PAD]);
+static mut INPUT_BUFFER: Input = Input([0; INPUT_CAP + PAD]);
+
+/// Fields of one output record (i32 each).
+const REC: usize = 10;
+const OUT_CAP: usize = 4096;
+static mut OUT: [i32; OUT_CAP * REC] = [0; OUT_CAP * REC];
+static mut TIMES: [f64; OUT_CAP] = [0.0; OUT_CAP];
+/// Start of each month of the provisional year (UTC ms), set by TypeScript.
+static mut MONTH_START: [f64; 12] = [0.0; 12];
+
+// record fields
+const R_LINE: usize = 0;
+const R_PATTERN: usize = 1; // pattern code, or SKIPPED
+const R_IP: usize = 2;
+const R_USER: usize = 3;
+const R_PORT: usize = 4;
+const R_COUNT: usize = 5;
+const R_FLAGS: usize = 6; // detail | program << 4
+const R_PID: usize = 7;
+const R_HOST: usize = 8;
+const R_DETAIL: usize = 9;
+const SKIPPED: i32 = -1;
+
+// pattern codes (TypeScript maps them to kinds and pattern names)
+const FAILED_PASSWORD: i32 = 0;
+const FAILED_PUBLICKEY: i32 = 1;
+const FAILED_KEYBOARD_INTERACTIVE: i32 = 2;
+const ACCEPTED_PASSWORD: i32 = 3;
+const ACCEPTED_PUBLICKEY: i32 = 4;
+const INVALID_USER: i32 = 5;
+const CLOSED_BY_USER: i32 = 6;
+const CLOSED_PREAUTH: i32 = 7;
+const DISCONNECTED_USER: i32 = 8;
+const DISCONNECTED_PREAUTH: i32 = 9;
+const TOO_MANY_AUTH_FAILURES: i32 = 10;
+const PAM_AUTH_FAILURE: i32 = 11;
+const MAX_AUTH_ATTEMPTS: i32 = 12;
+const FAILED_OTHER: i32 = 13;
+const ACCEPTED_OTHER: i32 = 14;
+const RECEIVED_DISCONNECT_AUTH_FAIL: i32 = 15;
+const RECEIVED_DISCONNECT_NO_AUTH_METHODS: i32 = 16;
+const UNABLE_TO_NEGOTIATE: i32 = 17;
+const BANNER_EXCHANGE: i32 = 18;
+const REVERSE_MAPPING_FAILED: i32 = 19;
+const NO_IDENTIFICATION: i32 = 20;
+const TIMEOUT_BEFORE_AUTH: i32 = 21;
+const BAD_PROTOCOL_VERSION: i32 = 22;
+
+// detail codes: none, a constant, or a value of T_DETAIL (with `, invalid user`)
+const DETAIL_NONE: i32 = 0;
+const DETAIL_INVALID_USER: i32 = 1;
+const DETAIL_TIMEOUT: i32 = 2;
+const DETAIL_VALUE: i32 = 3;
+const DETAIL_VALUE_INVALID_USER: i32 = 4;
+
+/// A detail: its code and, for a value, its bytes.
+#[derive(Clone, Copy)]
+struct Detail {
+    code: i32,
+    start: usize,
+    end: usize,
+}
+const NO_DETAIL: Detail = Detail { code: DETAIL_NONE, start: 0, end: 0 };
+const fn detail_code(code: i32) -> Detail {
+    Detail { code, start: 0, end: 0 }
+}
+const fn detail_value(start: usize, end: usize) -> Detail {
+    Detail { code: DETAIL_VALUE, start, end }
+}
+
+// statuses of `run`
+const DONE: i32 = 0;
+const FULL: i32 = 1;
+const NEED: i32 = 2;
+const FALLBACK: i32 = 3;
+
+// value types
+const T_IP: usize = 0;
+const T_USER: usize = 1;
+const T_HOST: usize = 2;
+const T_DETAIL: usize = 3;
+const TYPES: usize = 4;
+
+// ---------------------------------------------------------------------------
+// Interned values: per type an open-addressing table over an arena of keys.
+// Each key's index is the index of its value on the TypeScript side. When a
+// table fills up it starts over (after the records naming it are delivered),
+// so memory stays bounded whatever the log holds.
+
+const BITS: [u32; TYPES] = [17, 17, 8, 14];
+const ARENA: [usize; TYPES] = [4 << 20, 4 << 20, 64 << 10, 2 << 20];
+const SLOT: usize = 4; // hash, offset, length, valid (+1) or invalid (-1)
+static mut TABLE_IP: [i32; (1 << 17) * SLOT] = [0; (1 << 17) * SLOT];
+static mut TABLE_USER: [i32; (1 << 17) * SLOT] = [0; (1 << 17) * SLOT];
+static mut TABLE_HOST: [i32; (1 << 8) * SLOT] = [0; (1 << 8) * SLOT];
+static mut TABLE_DETAIL: [i32; (1 << 14) * SLOT] = [0; (1 << 14) * SLOT];
+static mut ARENA_IP: [u8; 4 << 20] = [0; 4 << 20];
+static mut ARENA_USER: [u8; 4 << 20] = [0; 4 << 20];
+static mut ARENA_HOST: [u8; 64 << 10] = [0; 64 << 10];
+static mut ARENA_DETAIL: [u8; 2 << 20] = [0; 2 << 20];
+static mut COUNT: [usize; TYPES] = [0; TYPES];
+static mut USED: [usize; TYPES] = [0; TYPES];
+static mut GENERATION: i32 = 0;
+static mut RESET_PENDING: bool = false;
+
+// the pending request (status NEED)
+static mut NEED_TYPE: i32 = 0;
+static mut NEED_START: i32 = 0;
+static mut NEED_LENGTH: i32 = 0;
+
+unsafe fn table(t: usize) -> &'static mut [i32] {
+    match t {
+        T_IP => &mut TABLE_IP[..],
+        T_USER => &mut TABLE_USER[..],
+        T_HOST => &mut TABLE_HOST[..],
+        _ => &mut TABLE_DETAIL[..],
+    }
+}
+
+unsafe fn arena(t: usize) -> &'static mut [u8] {
+    match t {
+        T_IP => &mut ARENA_IP[..],
+        T_USER => &mut ARENA_USER[..],
+        T_HOST => &mut ARENA_HOST[..],
+        _ => &mut ARENA_DETAIL[..],
+    }
+}
+
+fn hash_of(key: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut o = 0;
+    while o + 4 <= key.len() {
+        h = (h ^ word32(key, o)).wrapping_mul(0x9e37_79b1);
+        o += 4;
+    }
+    while o < key.len() {
+        h = (h ^ key[o] as u32).wrapping_mul(0x0100_0193);
+        o += 1;
+    }
+    h ^ (h >> 15)
+}
+
+/// Outcome of a lookup: the value's index, invalid (not an IP), or missing.
+enum Found {
+    Valid(i32),
+    Invalid,
+    Missing,
+}
+
+/// Per type, the last key found: its offset and length in the arena, and its slot.
+static mut LAST_OFFSET: [usize; TYPES] = [0; TYPES];
+static mut LAST_LENGTH: [usize; TYPES] = [usize::MAX; TYPES];
+static mut LAST_SLOT: [usize; TYPES] = [0; TYPES];
+
+/// Look up the input bytes `[start, end)` as a value of type `t`.
+unsafe fn lookup(t: usize, start: usize, end: usize) -> Found {
+    let length = end - start;
+    let tab = table(t);
+    let ar = arena(t);
+    let mut slot;
+    if LAST_LENGTH[t] == length && same(start, &ar[LAST_OFFSET[t]..LAST_OFFSET[t] + length]) {
+        slot = LAST_SLOT[t];
+    } else {
+        let key = INPUT_BUFFER.0.get_unchecked(start..end);
+        let h = hash_of(key) as i32;
+        let mask = (1usize << BITS[t]) - 1;
+        slot = (h as u32 as usize) & mask;
+        loop {
+            let at = slot * SLOT;
+            let stored = tab[at + 2];
+            if stored == 0 {
+                return Found::Missing;
+            }
+            if tab[at] == h && (stored - 1) as usize == length {
+                let offset = tab[at + 1] as usize;
+                if same(start, &ar[offset..offset + length]) {
+                    LAST_OFFSET[t] = offset;
+                    LAST_LENGTH[t] = length;
+                    LAST_SLOT[t] = slot;
+                    break;
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+    if tab[slot * SLOT + 3] > 0 {
+        Found::Valid(slot as i32)
+    } else {
+        Found::Invalid
+    }
+}
+
+/// Add the input bytes `[start, start + length)` as a value of type `t` (TypeScript
+/// calls this after a NEED, with `valid` = 0 when the bytes are not an IP).
+/// Returns the value's index, or -1 when the table must start over first
+/// (TypeScript then delivers the records and calls `run` again).
+#[no_mangle]
+pub unsafe extern "C" fn add(t: usize, start: usize, length: usize, valid: i32) -> i32 {
+    let mask = (1usize << BITS[t]) - 1;
+    if COUNT[t] + 1 > (mask + 1) / 2 || USED[t] + length > ARENA[t] {
+        RESET_PENDING = true;
+        return -1;
+    }
+    let key = &INPUT_BUFFER.0[start..start + length];
+    let h = hash_of(key) as i32;
+    let tab = table(t);
+    let mut slot = (h as u32 as usize) & mask;
+    while tab[slot * SLOT + 2] != 0 {
+        slot = (slot + 1) & mask;
+    }
+    let offset = USED[t];
+    arena(t)[offset..offset + length].copy_from_slice(key);
+    USED[t] += length;
+    COUNT[t] += 1;
+    let at = slot * SLOT;
+    tab[at] = h;
+    tab[at + 1] = offset as i32;
+    tab[at + 2] = length as i32 + 1;
+    tab[at + 3] = if valid != 0 { 1 } else { -1 };
+    slot as i32
+}
+
+unsafe fn reset_tables() {
+    for t in 0..TYPES {
+        for v in table(t).iter_mut() {
+            *v = 0;
+        }
+        COUNT[t] = 0;
+        USED[t] = 0;
+        LAST_LENGTH[t] = usize::MAX;
+    }
+    GENERATION += 1;
+    RESET_PENDING = false;
+}
+
+// ---------------------------------------------------------------------------
+// Scan state.
+
+static mut END: usize = 0;
+static mut POS: usize = 0;
+static mut LINE: i32 = 0;
+static mut RECORDS: usize = 0;
+
+/// Per line: the header fields and the state of the message readers.
+struct Line {
+
+    time: f64,
+    host: i32,
+    program: i32,
+    pid: i32,
+    /// `message repeated N times: [`: N, else -1.
+    repeat: i32,
+    /// The tag was `sshd-auth`: every message is before authentication.
+    auth_program: bool,
+    preauth_seen: bool,
+    port: i32,
+    ip_start: usize,
+    ip_end: usize,
+    /// Where the message starts (after the tag), and its end found by `message_bounds`.
+    message_start: usize,
+    bound_end: usize,
+}
+
+/// How a line ended: the next line's start, or a status for TypeScript.
+enum Outcome {
+    Next(usize),
+    Fallback,
+    Need,
+}
+use Outcome::*;
+
+#[inline(always)]
+unsafe fn b(i: usize) -> u8 {
+    *INPUT_BUFFER.0.get_unchecked(i)
+}
+
+#[inline(always)]
+unsafe fn load32(i: usize) -> u32 {
+    core::ptr::read_unaligned(INPUT_BUFFER.0.as_ptr().add(i) as *const u32)
+}
+
+#[inline(always)]
+unsafe fn load64(i: usize) -> u64 {
+    core::ptr::read_unaligned(INPUT_BUFFER.0.as_ptr().add(i) as *const u64)
+}
+
+#[inline(always)]
+fn word32(t: &[u8], o: usize) -> u32 {
+    u32::from_le_bytes([t[o], t[o + 1], t[o + 2], t[o + 3]])
+}
+
+#[inline(always)]
+fn word64(t: &[u8], o: usize) -> u64 {
+    u64::from_le_bytes([t[o], t[o + 1], t[o + 2], t[o + 3], t[o + 4], t[o + 5], t[o + 6], t[o + 7]])
+}
+
+/// The input holds `text` at `i`: compared eight (or four) bytes at a time,
+/// the last word overlapping; the texts are constants, so are the words.
+#[inline(always)]
+unsafe fn at(i: usize, text: &[u8]) -> bool {
+    let n = text.len();
+    if n >= 8 {
+        let mut o = 0;
+        while o + 8 <= n {
+            if load64(i + o) != word64(text, o) {
+                return false;
+            }
+            o += 8;
+        }
+        o == n || load64(i + n - 8) == word64(text, n - 8)
+    } else if n >= 4 {
+        load32(i) == word32(text, 0) && load32(i + n - 4) == word32(text, n - 4)
+    } else {
+        let mut o = 0;
+        while o < n {
+            if b(i + o) != text[o] {
+                return false;
+            }
+            o += 1;
+        }
+        true
+    }
+}
+
+/// `[i, i + length)` of the input equals `key` (eight bytes at a time).
+#[inline(always)]
+unsafe fn same(i: usize, key: &[u8]) -> bool {
+    let n = key.len();
+    let p = key.as_ptr();
+    let mut o = 0;
+    while o + 8 <= n {
+        if load64(i + o) != core::ptr::read_unaligned(p.add(o) as *const u64) {
+            return false;
+        }
+        o += 8;
+    }
+    if o == n {
+        return true;
+    }
+    // the last 1–7 bytes: one word of the input, masked (the input is padded)
+    let mask = u64::MAX >> (8 * (8 - (n - o)));
+    let mut tail = 0u64;
+    let mut k = n;
+    while k > o {
+        k -= 1;
+        tail = (tail << 8) | *p.add(k) as u64;
+    }
+    load64(i + o) & mask == tail
+}
+
+/// Bytes of a token: printable ASCII other than space.
+#[inline(always)]
+fn is_token(c: u8) -> bool {
+    c.wrapping_sub(33) < 94
+}
+
+unsafe fn token_end(mut i: usize) -> usize {
+    // eight bytes at a time while all are token bytes (none < 0x21, none > 0x7e)
+    loop {
+        let w = load64(i);
+        if ((w.wrapping_sub(ONES * 0x21) & !w) | w.wrapping_add(ONES) | w) & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while is_token(b(i)) {
+        i += 1;
+    }
+    i
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The `\n` ending the line from `i`, or None when a NUL or non-ASCII byte comes first.
+unsafe fn line_end(mut i: usize) -> Option<usize> {
+    loop {
+        // eight bytes at a time while none is a line break, a NUL or non-ASCII
+        let w = load64(i);
+        let nl = w ^ (ONES * 10);
+        if ((w.wrapping_sub(ONES) & !w) | (nl.wrapping_sub(ONES) & !nl) | w) & HIGHS == 0 {
+            i += 8;
+            continue;
+        }
+        let end = i + 8;
+        while i < end {
+            let c = b(i);
+            if c == b'\n' {
+                return Some(i);
+            }
+            if c == 0 || c >= 128 {
+                return None;
+            }
+            i += 1;
+        }
+    }
+}
+
+unsafe fn record(l: &Line, pattern: i32) -> &'static mut [i32] {
+    let r = &mut OUT[RECORDS * REC..RECORDS * REC + REC];
+    TIMES[RECORDS] = l.time;
+    RECORDS += 1;
+    r[R_LINE] = LINE;
+    r[R_PATTERN] = pattern;
+    r
+}
+
+unsafe fn skip_rest(l: &Line, i: usize) -> Outcome {
+    match line_end(i) {
+        Some(nl) => skipped(l, nl),
+        None => Fallback,
+    }
+}
+
+unsafe fn skipped(l: &Line, nl: usize) -> Outcome {
+    record(l, SKIPPED);
+    Next(nl + 1)
+}
+
+/// When the message ends at `i` (see syslog_fast.ts's messageEnd): the `\n`.
+unsafe fn message_end(l: &mut Line, mut i: usize) -> Option<usize> {
+    let mut c = b(i);
+    l.preauth_seen = false;
+    if c == b'\n' {
+        return if l.repeat < 0 { Some(i) } else { None };
+    }
+    if l.repeat < 0 {
+        if c == b' ' && at(i, b" [preauth]") {
+            l.preauth_seen = true;
+            i += 10;
+            c = b(i);
+        }
+    } else if c == b']' {
+        i += 1;
+        c = b(i);
+    } else if c == b' ' && at(i, b" [preauth]]") {
+        l.preauth_seen = true;
+        i += 11;
+        c = b(i);
+    } else {
+        return None;
+    }
+    if c == b'\n' {
+        return Some(i);
+    }
+    if c == b'\r' && b(i + 1) == b'\n' {
+        return Some(i + 1);
+    }
+    None
+}
+
+/// A port of 1–5 digits (≤ 65535) at `i`: the index after it (sets `l.port`).
+unsafe fn scan_port(l: &mut Line, mut i: usize) -> Option<usize> {
+    let start = i;
+    let mut value: u32 = 0;
+    while b(i).is_ascii_digit() {
+        value = value.wrapping_mul(10).wrapping_add((b(i) - b'0') as u32);
+        i += 1;
+    }
+    if i == start || i - start > 5 || value > 65535 {
+        return None;
+    }
+    l.port = value as i32;
+    Some(i)
+}
+
+/// `IP[ port N][ sshN]` at `i`: the index after it; sets the IP range and port.
+unsafe fn address_tail(l: &mut Line, mut i: usize) -> Option<usize> {
+    l.ip_start = i;
+    i = token_end(i);
+    if i == l.ip_start {
+        return None;
+    }
+    l.ip_end = i;
+    l.port = -1;
+    if b(i) == b' ' && at(i, b" port ") {
+        i = scan_port(l, i + 6)?;
+    }
+    if b(i) == b' ' && at(i, b" ssh") {
+        i += 4;
+        if b(i).is_ascii_digit() {
+            i += 1;
+        }
+    }
+    Some(i)
+}
+
+/// The value index of the key `[start, end)`, or the outcome that stops the line.
+unsafe fn value(t: usize, start: usize, end: usize) -> Result<i32, Outcome> {
+    match lookup(t, start, end) {
+        Found::Valid(index) => Ok(index),
+        Found::Invalid => Err(Fallback),
+        Found::Missing => {
+            NEED_TYPE = t as i32;
+            NEED_START = start as i32;
+            NEED_LENGTH = (end - start) as i32;
+            Err(Need)
+        }
+    }
+}
+
+/// Write an event: its IP must be a valid one (else the line falls back).
+unsafe fn emit(
+    l: &Line,
+    pattern: i32,
+    user: Option<(usize, usize)>,
+    port: i32,
+    detail: Detail,
+    nl: usize,
+) -> Outcome {
+    let ip = match value(T_IP, l.ip_start, l.ip_end) {
+        Ok(v) => v,
+        Err(o) => return o,
+    };
+    let user = match user {
+        Some((s, e)) => match value(T_USER, s, e) {
+            Ok(v) => v,
+            Err(o) => return o,
+        },
+        None => -1,
+    };
+    let detail_index = if detail.code >= DETAIL_VALUE {
+        match value(T_DETAIL, detail.start, detail.end) {
+            Ok(v) => v,
+            Err(o) => return o,
+        }
+    } else {
+        -1
+    };
+    let r = record(l, pattern);
+    r[R_IP] = ip;
+    r[R_USER] = user;
+    r[R_PORT] = port;
+    r[R_COUNT] = l.repeat;
+    r[R_FLAGS] = detail.code | (l.program << 4);
+    r[R_PID] = l.pid;
+    r[R_HOST] = l.host;
+    r[R_DETAIL] = detail_index;
+    Next(nl + 1)
+}
+
+/// The `\n` ending the line from `i` when the rest is clean ASCII without ` from `.
+unsafe fn rest_without_from(mut i: usize) -> Option<usize> {
+    loop {
+        let c = b(i);
+        if c == b'\n' {
+            return Some(i);
+        }
+        if c == 0 || c >= 128 {
+            return None;
+        }
+        if c == b' ' && at(i, b" from ") {
+            return None;
+        }
+        i += 1;
+    }
+}
+
+/// `USER from IP[ port N][ sshN]` ending the message (or `: KEY` after it when `allow_extra`).
+unsafe fn user_from_address(
+    l: &mut Line,
+    user_start: usize,
+    pattern: i32,
+    detail: Detail,
+    allow_extra: bool,
+) -> Outcome {
+    let user_end = token_end(user_start);
+    if b(user_end) != b' ' || !at(user_end, b" from ") {
+        return Fallback;
+    }
+    let i = match address_tail(l, user_end + 6) {
+        Some(i) => i,
+        None => return Fallback,
+    };
+    let nl = match message_end(l, i) {
+        Some(nl) => nl,
+        None => {
+            if !allow_extra || b(i) != b':' || b(i + 1) != b' ' || l.repeat >= 0 {
+                return Fallback;
+            }
+            match rest_without_from(i + 2) {
+                Some(nl) => nl,
+                None => return Fallback,
+            }
+        }
+    };
+    emit(l, pattern, Some((user_start, user_end)), l.port, detail, nl)
+}
+
+/// `Failed|Accepted METHOD for [invalid user ]USER from IP …`; `p` at METHOD.
+unsafe fn auth_result(l: &mut Line, p: usize, failed: bool) -> Outcome {
+    let pattern;
+    let method_end;
+    let mut detail = NO_DETAIL;
+    if at(p, b"password for ") {
+        method_end = p + 8;
+        pattern = if failed { FAILED_PASSWORD } else { ACCEPTED_PASSWORD };
+    } else if at(p, b"publickey for ") {
+        method_end = p + 9;
+        pattern = if failed { FAILED_PUBLICKEY } else { ACCEPTED_PUBLICKEY };
+    } else {
+        method_end = token_end(p);
+        if method_end == p || !at(method_end, b" for ") {
+            return Fallback;
+        }
+        if failed && at(p, b"keyboard-interactive") {
+            pattern = FAILED_KEYBOARD_INTERACTIVE;
+        } else {
+            pattern = if failed { FAILED_OTHER } else { ACCEPTED_OTHER };
+            detail = detail_value(p, method_end);
+        }
+    }
+    let mut user_start = method_end + 5;
+    if b(user_start) == b'i' && (at(user_start, b"invalid user ") || at(user_start, b"illegal user "))
+    {
+        user_start += 13;
+        detail.code = if detail.code == DETAIL_VALUE {
+            DETAIL_VALUE_INVALID_USER
+        } else {
+            DETAIL_INVALID_USER
+        };
+    }
+    user_from_address(l, user_start, pattern, detail, true)
+}
+
+/// `[invalid user |authenticating user ]USER IP[ port N]` ending the message.
+unsafe fn user_address_port(
+    l: &mut Line,
+    p: usize,
+    user_pattern: i32,
+    plain_pattern: i32,
+    too_many_failures: bool,
+) -> Outcome {
+    let mut detail = NO_DETAIL;
+    let mut user_start = usize::MAX;
+    let mut user_end = 0;
+    let mut ip_start = p;
+    if b(p) == b'i' && at(p, b"invalid user ") {
+        user_start = p + 13;
+        detail = detail_code(DETAIL_INVALID_USER);
+    } else if b(p) == b'a' && at(p, b"authenticating user ") {
+        user_start = p + 20;
+    }
+    if user_start != usize::MAX {
+        user_end = token_end(user_start);
+        if b(user_end) != b' ' {
+            return Fallback;
+        }
+        ip_start = user_end + 1;
+    } else if plain_pattern < 0 {
+        return skip_rest(l, p);
+    }
+    l.ip_start = ip_start;
+    let mut i = token_end(ip_start);
+    if i == ip_start {
+        return Fallback;
+    }
+    l.ip_end = i;
+    let mut port = -1;
+    if b(i) == b' ' && at(i, b" port ") {
+        i = match scan_port(l, i + 6) {
+            Some(i) => i,
+            None => return Fallback,
+        };
+        port = l.port;
+    }
+    if too_many_failures {
+        if !at(i, b": Too many authentication failures") {
+            return Fallback;
+        }
+        i += 34;
+    }
+    let nl = match message_end(l, i) {
+        Some(nl) => nl,
+        None => return Fallback,
+    };
+    if user_start == usize::MAX {
+        if !l.preauth_seen && !l.auth_program {
+            return skipped(l, nl); // a session that ended
+        }
+        return emit(l, plain_pattern, None, port, NO_DETAIL, nl);
+    }
+    emit(l, user_pattern, Some((user_start, user_end)), port, detail, nl)
+}
+
+const PAM_AUTH_FAILURE_TEXT: &[u8] =
+    b"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=";
+
+/// `pam_unix(sshd:auth): authentication failure; … rhost=IP[  user=USER]`; `m` at `pam_`.
+unsafe fn pam_message(l: &mut Line, m: usize) -> Outcome {
+    if at(m, PAM_AUTH_FAILURE_TEXT) {
+        let ip_start = m + 88;
+        let ip_end = token_end(ip_start);
+        if ip_end == ip_start {
+            return Fallback;
+        }
+        l.ip_start = ip_start;
+        l.ip_end = ip_end;
+        let mut user = None;
+        let nl = match message_end(l, ip_end) {
+            Some(nl) => nl,
+            None => {
+                let user_start = if at(ip_end, b"  user=") {
+                    ip_end + 7
+                } else if at(ip_end, b" user=") {
+                    ip_end + 6
+                } else {
+                    return Fallback;
+                };
+                let user_end = token_end(user_start);
+                user = Some((user_start, user_end));
+                match message_end(l, user_end) {
+                    Some(nl) => nl,
+                    None => return Fallback,
+                }
+            }
+        };
+        return emit(l, PAM_AUTH_FAILURE, user, -1, NO_DETAIL, nl);
+    }
+    if at(m, b"pam_unix(sshd:auth): check pass; user unknown") {
+        if let Some(nl) = message_end(l, m + 45) {
+            return skipped(l, nl);
+        }
+    }
+    Fallback
+}
+
+/// `Received disconnect from IP port N:CODE: REASON`; `p` at IP. Codes 3
+/// and 14 (which may be events) take the TypeScript path.
+unsafe fn received_disconnect(l: &mut Line, p: usize) -> Outcome {
+    let ip_end = token_end(p);
+    if ip_end == p || b(ip_end - 1) == b':' || !at(ip_end, b" port ") {
+        return Fallback;
+    }
+    let mut i = match scan_port(l, ip_end + 6) {
+        Some(i) => i,
+        None => return Fallback,
+    };
+    if b(i) != b':' {
+        return Fallback;
+    }
+    i += 1;
+    while b(i) == b' ' {
+        i += 1;
+    }
+    let code_start = i;
+    let mut code: u32 = 0;
+    while b(i).is_ascii_digit() {
+        code = code.wrapping_mul(10).wrapping_add((b(i) - b'0') as u32);
+        i += 1;
+    }
+    if i == code_start || i - code_start > 9 || b(i) != b':' {
+        return Fallback;
+    }
+    if code != 3 && code != 14 {
+        return skip_rest(l, i);
+    }
+    let nl = match message_bounds(l, i) {
+        Some(nl) => nl,
+        None => return Fallback,
+    };
+    let end = l.bound_end;
+    let pattern;
+    if code == 3 {
+        if end < i + 11 || !at(end - 11, b": Auth fail") {
+            return skipped(l, nl);
+        }
+        pattern = RECEIVED_DISCONNECT_AUTH_FAIL;
+    } else {
+        let mut reason = i + 1;
+        while b(reason) == b' ' {
+            reason += 1;
+        }
+        if !at(reason, b"No supported authentication methods available")
+            && !at(reason, b"No authentication methods available")
+        {
+            return skipped(l, nl);
+        }
+        pattern = RECEIVED_DISCONNECT_NO_AUTH_METHODS;
+    }
+    l.ip_start = p;
+    l.ip_end = ip_end;
+    let port = l.port;
+    emit(l, pattern, None, port, detail_value(code_start, end), nl)
+}
+
+fn is_space(c: u8) -> bool {
+    c == b' ' || c == b'\t' || c == b'\r' || c == b'\n'
+}
+
+/// The end of the message as sshd.ts sees it — without trailing white space
+/// and ` [preauth]` — in `l.bound_end`; returns the line's `\n` (scanning
+/// from `from`), or None (damaged bytes, or inside `message repeated`).
+unsafe fn message_bounds(l: &mut Line, from: usize) -> Option<usize> {
+    if l.repeat >= 0 {
+        return None;
+    }
+    let nl = line_end(from)?;
+    let start = l.message_start;
+    let mut end = nl;
+    while end > start && is_space(b(end - 1)) {
+        end -= 1;
+    }
+    if end > start + 10 && b(end - 1) == b']' && at(end - 10, b" [preauth]") {
+        end -= 10;
+        while end > start && is_space(b(end - 1)) {
+            end -= 1;
+        }
+    }
+    l.bound_end = end;
+    Some(nl)
+}
+
+/// `Did not receive identification string from IP[ port N]` and `Timeout
+/// before authentication for IP port N`: an address ending the message.
+unsafe fn address_only(l: &mut Line, p: usize, pattern: i32, detail: Detail) -> Outcome {
+    let i = match address_tail(l, p) {
+        Some(i) => i,
+        None => return Fallback,
+    };
+    let nl = match message_end(l, i) {
+        Some(nl) => nl,
+        None => return Fallback,
+    };
+    let port = l.port;
+    emit(l, pattern, None, port, detail, nl)
+}
+
+/// `Bad protocol version identification 'TEXT' from IP[ port N]`; `p` at `'TEXT'`.
+unsafe fn bad_protocol(l: &mut Line, p: usize) -> Outcome {
+    let nl = match message_bounds(l, p) {
+        Some(nl) => nl,
+        None => return Fallback,
+    };
+    let end = l.bound_end;
+    // the last " from " (the text is the client's, and may hold one)
+    let mut from = end as isize - 6;
+    while from >= p as isize && !(b(from as usize) == b' ' && at(from as usize, b" from ")) {
+        from -= 1;
+    }
+    if from < p as isize {
+        return skipped(l, nl);
+    }
+    let from = from as usize;
+    match address_tail(l, from + 6) {
+        Some(i) if i == end => {}
+        _ => return Fallback,
+    }
+    let mut detail = NO_DETAIL;
+    if b(p) == b'\'' && b(from - 1) == b'\'' && from - 1 > p {
+        detail = detail_value(p + 1, from - 1);
+    }
+    let port = l.port;
+    emit(l, BAD_PROTOCOL_VERSION, None, port, detail, nl)
+}
+
+/// `Unable to negotiate with IP port N: REASON. Their offer: …` and `banner
+/// exchange: Connection from IP port N: REASON`; `p` at IP.
+unsafe fn address_colon_reason(l: &mut Line, p: usize, negotiation: bool) -> Outcome {
+    let ip_end = token_end(p);
+    if ip_end == p || b(ip_end - 1) == b':' || !at(ip_end, b" port ") {
+        return Fallback;
+    }
+    let colon = match scan_port(l, ip_end + 6) {
+        Some(i) if b(i) == b':' => i,
+        _ => return Fallback,
+    };
+    let port = l.port;
+    let nl = match message_bounds(l, colon) {
+        Some(nl) if colon < l.bound_end => nl,
+        _ => return Fallback,
+    };
+    let end = l.bound_end;
+    let mut reason_start = colon + 1;
+    if b(reason_start) == b' ' {
+        reason_start += 1;
+    }
+    let mut reason_end = end;
+    if negotiation {
+        let mut k = reason_start;
+        while k + 14 <= nl {
+            if b(k) == b'.' && at(k, b". Their offer:") {
+                if k <= end {
+                    reason_end = k;
+                }
+                break;
+            }
+            k += 1;
+        }
+    }
+    let detail = if reason_end > reason_start {
+        detail_value(reason_start, reason_end)
+    } else {
+        NO_DETAIL
+    };
+    l.ip_start = p;
+    l.ip_end = ip_end;
+    let pattern = if negotiation { UNABLE_TO_NEGOTIATE } else { BANNER_EXCHANGE };
+    emit(l, pattern, None, port, detail, nl)
+}
+
+/// `reverse mapping checking getaddrinfo for HOST [IP] failed - POSSIBLE BREAK-IN ATTEMPT!`.
+unsafe fn reverse_mapping(l: &mut Line, p: usize) -> Outcome {
+    let nl = match message_bounds(l, p) {
+        Some(nl) => nl,
+        None => return Fallback,
+    };
+    // the last "] failed" that starts by the end, and the last " [" before it
+    let mut close = core::cmp::min(l.bound_end as isize, nl as isize - 8);
+    while close >= p as isize && !(b(close as usize) == b']' && at(close as usize, b"] failed")) {
+        close -= 1;
+    }
+    if close < p as isize {
+        return skipped(l, nl);
+    }
+    let mut open = close - 1;
+    while open >= p as isize && !(b(open as usize) == b' ' && b(open as usize + 1) == b'[') {
+        open -= 1;
+    }
+    if open < p as isize {
+        return skipped(l, nl);
+    }
+    l.ip_start = open as usize + 2;
+    l.ip_end = close as usize;
+    emit(l, REVERSE_MAPPING_FAILED, None, -1, detail_value(p, open as usize), nl)
+}
+
+/// `message repeated N times: [ MESSAGE]`; `p` after `repeated `.
+unsafe fn repeated_message(l: &mut Line, p: usize) -> Outcome {
+    if l.repeat >= 0 {
+        return skip_rest(l, p); // not nested
+    }
+    let mut times: u32 = 0;
+    let mut i = p;
+    while b(i).is_ascii_digit() {
+        times = times.wrapping_mul(10).wrapping_add((b(i) - b'0') as u32);
+        i += 1;
+    }
+    if i == p || i - p > 9 || !at(i, b" times: [") {
+        return skip_rest(l, p);
+    }
+    i += 9;
+    if b(i) == b' ' {
+        i += 1;
+    }
+    l.repeat = times as i32;
+    message(l, i)
+}
+
+/// sshd.ts's dispatch on the message at `m` (as syslog_fast.ts's `message`).
+unsafe fn message(l: &mut Line, mut m: usize) -> Outcome {
+    loop {
+        return match b(m) {
+            b'F' => {
+                if at(m, b"Failed ") {
+                    auth_result(l, m + 7, true)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'I' => {
+                if at(m, b"Invalid user ") || at(m, b"Illegal user ") {
+                    user_from_address(l, m + 13, INVALID_USER, NO_DETAIL, false)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'A' => {
+                if at(m, b"Accepted ") {
+                    auth_result(l, m + 9, false)
+                } else if at(m, b"Address ") || at(m, b"Authentication ") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'a' => {
+                if at(m, b"authentication ") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'C' => {
+                if at(m, b"Connection closed by ") {
+                    user_address_port(l, m + 21, CLOSED_BY_USER, CLOSED_PREAUTH, false)
+                } else if at(m, b"Connection reset by ") {
+                    user_address_port(l, m + 20, CLOSED_BY_USER, CLOSED_PREAUTH, false)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'D' => {
+                if at(m, b"Disconnected from ") {
+                    let p = m + 18;
+                    if b(p) == b'u' && at(p, b"user ") {
+                        skip_rest(l, p) // the end of a session
+                    } else {
+                        user_address_port(l, p, DISCONNECTED_USER, DISCONNECTED_PREAUTH, false)
+                    }
+                } else if at(m, b"Disconnecting ") {
+                    user_address_port(l, m + 14, TOO_MANY_AUTH_FAILURES, -1, true)
+                } else if at(m, b"Did not receive identification string from ") {
+                    address_only(l, m + 43, NO_IDENTIFICATION, NO_DETAIL)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'U' => {
+                if at(m, b"Unable to negotiate with ") {
+                    address_colon_reason(l, m + 25, true)
+                } else if at(m, b"User ") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'B' => {
+                if at(m, b"Bad protocol version identification ") {
+                    bad_protocol(l, m + 36)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'R' => {
+                if at(m, b"Received disconnect from ") {
+                    received_disconnect(l, m + 25)
+                } else if at(m, b"ROOT LOGIN REFUSED") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'b' => {
+                if at(m, b"banner exchange: Connection from ") {
+                    address_colon_reason(l, m + 33, false)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'r' => {
+                if at(m, b"reverse mapping checking getaddrinfo for ") {
+                    reverse_mapping(l, m + 41)
+                } else if at(m, b"refused connect from ") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'p' => {
+                if at(m, b"pam_") {
+                    pam_message(l, m)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'm' => {
+                if at(m, b"maximum authentication attempts exceeded for ") {
+                    let mut p = m + 45;
+                    let mut detail = NO_DETAIL;
+                    if b(p) == b'i' && at(p, b"invalid user ") {
+                        p += 13;
+                        detail = detail_code(DETAIL_INVALID_USER);
+                    }
+                    user_from_address(l, p, MAX_AUTH_ATTEMPTS, detail, false)
+                } else if at(m, b"message repeated ") {
+                    repeated_message(l, m + 17)
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'T' => {
+                if at(m, b"Timeout before authentication for ") {
+                    if at(m + 34, b"connection from ") {
+                        Fallback // the old form
+                    } else {
+                        address_only(l, m + 34, TIMEOUT_BEFORE_AUTH, detail_code(DETAIL_TIMEOUT))
+                    }
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'N' => {
+                if at(m, b"Nasty PTR record ") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'd' => {
+                if at(m, b"drop con") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            b'e' => {
+                if !at(m, b"error: ") {
+                    return skip_rest(l, m);
+                }
+                m += 7;
+                continue;
+            }
+            b'f' => {
+                if !at(m, b"fatal: ") {
+                    return skip_rest(l, m);
+                }
+                m += 7;
+                continue;
+            }
+            b'P' => {
+                if !at(m, b"PAM: ") {
+                    return skip_rest(l, m);
+                }
+                m += 5;
+                continue;
+            }
+            b'[' => {
+                if at(m, b"[ID ") {
+                    Fallback
+                } else {
+                    skip_rest(l, m)
+                }
+            }
+            _ => skip_rest(l, m),
+        };
+    }
+}
+
+const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
+
+unsafe fn two_digits(i: usize) -> i32 {
+    let x = b(i).wrapping_sub(b'0');
+    let y = b(i + 1).wrapping_sub(b'0');
+    if x > 9 || y > 9 {
+        return -1;
+    }
+    (x * 10 + y) as i32
+}
+
+/// The minute of the last stamp: its first 12 bytes (`Jan 28 07:01`) and its time.
+static mut MINUTE_HEAD: u64 = 0;
+static mut MINUTE_TAIL: u32 = 0;
+static mut MINUTE_START: f64 = -1.0;
+
+/// The provisional time of the stamp at `pos`, or None: the cached minute, or a new one.
+#[inline(always)]
+unsafe fn stamp(pos: usize) -> Option<f64> {
+    if MINUTE_START >= 0.0 && load64(pos) == MINUTE_HEAD && load32(pos + 8) == MINUTE_TAIL {
+        let s1 = b(pos + 13).wrapping_sub(b'0');
+        let s2 = b(pos + 14).wrapping_sub(b'0');
+        if b(pos + 12) != b':' || s1 > 6 || s2 > 9 || b(pos + 15) != b' ' {
+            return None;
+        }
+        let second = s1 as u32 * 10 + s2 as u32;
+        if second > 60 {
+            return None;
+        }
+        return Some(MINUTE_START + (second as f64) * 1000.0);
+    }
+    let time = new_stamp(pos)?;
+    MINUTE_HEAD = load64(pos);
+    MINUTE_TAIL = load32(pos + 8);
+    MINUTE_START = time - (two_digits(pos + 13) as f64) * 1000.0;
+    Some(time)
+}
+
+/// The provisional time of the stamp at `pos` (syslog_fast.ts's #newMinute), or None.
+unsafe fn new_stamp(pos: usize) -> Option<f64> {
+    let hour = two_digits(pos + 7);
+    let minute = two_digits(pos + 10);
+    let second = two_digits(pos + 13);
+    if hour < 0 || hour > 23 || b(pos + 9) != b':' || minute < 0 || minute > 59
+        || b(pos + 12) != b':' || second < 0 || second > 60 || b(pos + 15) != b' '
+    {
+        return None;
+    }
+    let mut month = 12;
+    for m in 0..12 {
+        if b(pos) == MONTHS[3 * m] && b(pos + 1) == MONTHS[3 * m + 1] && b(pos + 2) == MONTHS[3 * m + 2]
+        {
+            month = m;
+            break;
+        }
+    }
+    if month == 12 || b(pos + 3) != b' ' {
+        return None;
+    }
+    let d1 = b(pos + 4);
+    let d2 = b(pos + 5).wrapping_sub(b'0');
+    if d2 > 9 {
+        return None;
+    }
+    let day = if d1 == b' ' {
+        d2 as i32
+    } else if d1.is_ascii_digit() {
+        (d1 - b'0') as i32 * 10 + d2 as i32
+    } else {
+        return None;
+    };
+    if day < 1 || day > 31 || b(pos + 6) != b' ' {
+        return None;
+    }
+    Some(
+        MONTH_START[month]
+            + ((day - 1) as f64) * 86_400_000.0
+            + (hour as f64) * 3_600_000.0
+            + (minute as f64) * 60_000.0
+            + (second as f64) * 1000.0,
+    )
+}
+
+/// The cached host: its bytes with the space after it, and its value index.
+static mut HOST_LENGTH: usize = 0;
+static mut HOST_VALUE: i32 = -1;
+static mut HOST_GENERATION: i32 = -1;
+static mut HOST_COPY: [u8; 256] = [0; 256];
+
+/// Read the line at `pos` (syslog_fast.ts's #readLine).
+unsafe fn read_line(pos: usize) -> Outcome {
+    let time = match stamp(pos) {
+        Some(t) => t,
+        None => return Fallback,
+    };
+    // host
+    let hs = pos + 16;
+    let host;
+    let tag;
+    if HOST_GENERATION == GENERATION && HOST_LENGTH > 0 && same(hs, &HOST_COPY[..HOST_LENGTH]) {
+        host = HOST_VALUE;
+        tag = hs + HOST_LENGTH;
+    } else {
+        let end = token_end(hs);
+        if end == hs || b(end) != b' ' || b(end - 1) == b':' {
+            return Fallback;
+        }
+        host = match value(T_HOST, hs, end) {
+            Ok(v) => v,
+            Err(Fallback) => return Fallback,
+            Err(o) => return o,
+        };
+        if end + 1 - hs <= HOST_COPY.len() {
+            HOST_LENGTH = end + 1 - hs;
+            HOST_COPY[..HOST_LENGTH].copy_from_slice(&INPUT_BUFFER.0[hs..end + 1]);
+            HOST_VALUE = host;
+            HOST_GENERATION = GENERATION;
+        }
+        tag = end + 1;
+    }
+    // tag: sshd[pid]: , sshd-session[pid]: , sshd-auth[pid]:
+    let program;
+    let mut i;
+    let mut auth_program = false;
+    if at(tag, b"sshd[") {
+        program = 0;
+        i = tag + 5;
+    } else if at(tag, b"sshd-session[") {
+        program = 1;
+        i = tag + 13;
+    } else if at(tag, b"sshd-auth[") {
+        program = 2;
+        i = tag + 10;
+        auth_program = true;
+    } else {
+        return other_program(tag);
+    }
+    let pid_start = i;
+    let mut pid: u64 = 0;
+    while b(i).is_ascii_digit() {
+        pid = pid * 10 + (b(i) - b'0') as u64;
+        i += 1;
+    }
+    if i == pid_start || i - pid_start > 9 || b(i) != b']' || b(i + 1) != b':' || b(i + 2) != b' ' {
+        return Fallback; // (a pid of 10 digits, which may not fit an i32, too)
+    }
+    let mut l = Line {
+        time,
+        host,
+        program,
+        pid: pid as i32,
+        repeat: -1,
+        auth_program,
+        preauth_seen: false,
+        port: -1,
+        ip_start: 0,
+        ip_end: 0,
+        message_start: 0,
+        bound_end: 0,
+    };
+    l.message_start = i + 3;
+    message(&mut l, i + 3)
+}
+
+/// A tag that is not sshd's: passed over when it is certainly another program.
+unsafe fn other_program(tag: usize) -> Outcome {
+    let l = Line {
+        time: 0.0,
+        host: -1,
+        program: 0,
+        pid: 0,
+        repeat: -1,
+        auth_program: false,
+        preauth_seen: false,
+        port: -1,
+        ip_start: 0,
+        ip_end: 0,
+        message_start: 0,
+        bound_end: 0,
+    };
+    let first = b(tag);
+    if first != b's' && first != b'/' {
+        return skip_rest(&l, tag);
+    }
+    let limit = tag + 128;
+    let mut i = tag;
+    while i < limit {
+        let c = b(i);
+        if c == b':' || c == b'[' {
+            break;
+        }
+        if c == b' ' {
+            return skip_rest(&l, i);
+        }
+        if c < 32 || c >= 127 {
+            return Fallback;
+        }
+        i += 1;
+    }
+    if i == limit {
+        return Fallback;
+    }
+    let mut k = tag;
+    while k + 4 <= i {
+        if at(k, b"sshd") {
+            return Fallback;
+        }
+        k += 1;
+    }
+    skip_rest(&l, i)
+}
+
+// ---------------------------------------------------------------------------
+// Exports.
+
+#[no_mangle]
+pub unsafe extern "C" fn input() -> *mut u8 {
+    INPUT_BUFFER.0.as_mut_ptr()
+}
+
+#[no_mangle]
+pub extern "C" fn input_capacity() -> usize {
+    INPUT_CAP
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn records() -> *const i32 {
+    OUT.as_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn times() -> *const f64 {
+    TIMES.as_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn month_starts() -> *mut f64 {
+    MONTH_START.as_mut_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn record_count() -> usize {
+    RECORDS
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn position() -> usize {
+    POS
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn line() -> i32 {
+    LINE
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn need_type() -> i32 {
+    NEED_TYPE
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn need_start() -> i32 {
+    NEED_START
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn need_length() -> i32 {
+    NEED_LENGTH
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn generation() -> i32 {
+    GENERATION
+}
+
+/// Start a chunk of `length` bytes of whole lines at `input()` (the bytes
+/// after it zero), its first line being `first_line`.
+#[no_mangle]
+pub unsafe extern "C" fn begin(length: usize, first_line: i32) {
+    END = length;
+    POS = 0;
+    LINE = first_line;
+    for v in INPUT_BUFFER.0[length..length + PAD].iter_mut() {
+        *v = 0;
+    }
+}
+
+/// Skip the line at `position()` (TypeScript read it): returns its end.
+#[no_mangle]
+pub unsafe extern "C" fn pass_line() -> usize {
+    let mut i = POS;
+    while i < END && b(i) != b'\n' {
+        i += 1;
+    }
+    POS = i + 1;
+    LINE += 1;
+    POS
+}
+
+/// Read lines from `position()` until the chunk ends (DONE), the output is
+/// full (FULL), a value must be added (NEED) or a line must take the
+/// TypeScript path (FALLBACK); the records of this call are at `records()`.
+#[no_mangle]
+pub unsafe extern "C" fn run() -> i32 {
+    RECORDS = 0;
+    if RESET_PENDING {
+        reset_tables();
+    }
+    while POS < END {
+        if RECORDS == OUT_CAP {
+            return FULL;
+        }
+        match read_line(POS) {
+            Next(next) => {
+                POS = next;
+                LINE += 1;
+            }
+            Fallback => return FALLBACK,
+            Need => return NEED,
+        }
+    }
+    DONE
+}
