@@ -236,3 +236,45 @@ Deno.test("EventStore: columns handed out keep their rows when more events are a
   assertEquals([after.port[0], after.port[4999], after.line[4999]], [40000, 44999, 5000]);
   assertEquals(store.dictionaries.ip.get(after.ip[4999]), "192.0.2.249");
 });
+
+Deno.test("records handed over in columns (addRecords) aggregate as one add() per event does", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // a generated auth.log, the sshd fixture (message repeated, odd lines) and the sample
+    const generated = join(dir, "auth.log");
+    const made = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        join(import.meta.dirname!, "../tools/generate_logs.ts"),
+        "--auth-lines",
+        "60000",
+        "--out",
+        generated,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    assertOk(made.success);
+    await Deno.copyFile(join(import.meta.dirname!, "fixtures/sshd/auth.log"), join(dir, "secure"));
+    const files = (await discoverLogs([dir, join(import.meta.dirname!, "../data/sample")])).files;
+    for (const timeZone of ["UTC", "Europe/Berlin"]) {
+      const columns = new SummaryAggregator();
+      const single = new SummaryAggregator();
+      const perEvent = {
+        add: (e: ParsedEvent, t: number, f: number, l: number) => single.add(e, t, f, l),
+      };
+      const a = await parseFiles(files, columns, { timeZone, year: 2024 });
+      const b = await parseFiles(files, perEvent, { timeZone, year: 2024 });
+      assertEquals(a, b);
+      assertOk(columns.events > 50_000);
+      for (const key of ["events", "suspicious", "withoutIp", "first", "last"] as const) {
+        assertEquals(columns[key], single[key], key);
+      }
+      assertEquals([...columns.kinds], [...single.kinds]);
+      assertEquals([...columns.ips.values()], [...single.ips.values()]);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -119,21 +119,28 @@ const TYPES: usize = 4;
 
 // ---------------------------------------------------------------------------
 // Interned values: per type an open-addressing table over an arena of keys.
-// Each key's index is the index of its value on the TypeScript side. When a
-// table fills up it starts over (after the records naming it are delivered),
-// so memory stays bounded whatever the log holds.
+// Each key's index (the order it was added in) is the index of its value on
+// the TypeScript side. A table starts small (it stays in the CPU cache while
+// an attack has a few thousand addresses) and doubles when half full; when it
+// is full it starts over (after the records naming it are delivered), so
+// memory stays bounded whatever the log holds.
 
-const BITS: [u32; TYPES] = [17, 17, 8, 14];
+const MIN_BITS: [u32; TYPES] = [12, 12, 8, 10];
+const MAX_BITS: [u32; TYPES] = [17, 17, 8, 14];
 const ARENA: [usize; TYPES] = [4 << 20, 4 << 20, 64 << 10, 2 << 20];
-const SLOT: usize = 4; // hash, offset, length, valid (+1) or invalid (-1)
+/// Per slot: hash, offset in the arena, length + 1 (0: empty), index + 1 (negated: not an IP).
+const SLOT: usize = 4;
 static mut TABLE_IP: [i32; (1 << 17) * SLOT] = [0; (1 << 17) * SLOT];
 static mut TABLE_USER: [i32; (1 << 17) * SLOT] = [0; (1 << 17) * SLOT];
 static mut TABLE_HOST: [i32; (1 << 8) * SLOT] = [0; (1 << 8) * SLOT];
 static mut TABLE_DETAIL: [i32; (1 << 14) * SLOT] = [0; (1 << 14) * SLOT];
+/// The slots of a table being doubled.
+static mut SCRATCH: [i32; (1 << 16) * SLOT] = [0; (1 << 16) * SLOT];
 static mut ARENA_IP: [u8; 4 << 20] = [0; 4 << 20];
 static mut ARENA_USER: [u8; 4 << 20] = [0; 4 << 20];
 static mut ARENA_HOST: [u8; 64 << 10] = [0; 64 << 10];
 static mut ARENA_DETAIL: [u8; 2 << 20] = [0; 2 << 20];
+static mut BITS: [u32; TYPES] = MIN_BITS;
 static mut COUNT: [usize; TYPES] = [0; TYPES];
 static mut USED: [usize; TYPES] = [0; TYPES];
 static mut GENERATION: i32 = 0;
@@ -145,11 +152,12 @@ static mut NEED_START: i32 = 0;
 static mut NEED_LENGTH: i32 = 0;
 
 unsafe fn table(t: usize) -> &'static mut [i32] {
+    let slots = (1usize << BITS[t]) * SLOT;
     match t {
-        T_IP => &mut TABLE_IP[..],
-        T_USER => &mut TABLE_USER[..],
-        T_HOST => &mut TABLE_HOST[..],
-        _ => &mut TABLE_DETAIL[..],
+        T_IP => &mut TABLE_IP[..slots],
+        T_USER => &mut TABLE_USER[..slots],
+        T_HOST => &mut TABLE_HOST[..slots],
+        _ => &mut TABLE_DETAIL[..slots],
     }
 }
 
@@ -183,24 +191,24 @@ enum Found {
     Missing,
 }
 
-/// Per type, the last key found: its offset and length in the arena, and its slot.
+/// Per type, the last key found: its offset and length in the arena, and its index + 1.
 static mut LAST_OFFSET: [usize; TYPES] = [0; TYPES];
 static mut LAST_LENGTH: [usize; TYPES] = [usize::MAX; TYPES];
-static mut LAST_SLOT: [usize; TYPES] = [0; TYPES];
+static mut LAST_ENTRY: [i32; TYPES] = [0; TYPES];
 
 /// Look up the input bytes `[start, end)` as a value of type `t`.
 unsafe fn lookup(t: usize, start: usize, end: usize) -> Found {
     let length = end - start;
-    let tab = table(t);
     let ar = arena(t);
-    let mut slot;
+    let entry;
     if LAST_LENGTH[t] == length && same(start, &ar[LAST_OFFSET[t]..LAST_OFFSET[t] + length]) {
-        slot = LAST_SLOT[t];
+        entry = LAST_ENTRY[t];
     } else {
+        let tab = table(t);
         let key = INPUT_BUFFER.0.get_unchecked(start..end);
         let h = hash_of(key) as i32;
         let mask = (1usize << BITS[t]) - 1;
-        slot = (h as u32 as usize) & mask;
+        let mut slot = (h as u32 as usize) & mask;
         loop {
             let at = slot * SLOT;
             let stored = tab[at + 2];
@@ -210,50 +218,79 @@ unsafe fn lookup(t: usize, start: usize, end: usize) -> Found {
             if tab[at] == h && (stored - 1) as usize == length {
                 let offset = tab[at + 1] as usize;
                 if same(start, &ar[offset..offset + length]) {
+                    entry = tab[at + 3];
                     LAST_OFFSET[t] = offset;
                     LAST_LENGTH[t] = length;
-                    LAST_SLOT[t] = slot;
+                    LAST_ENTRY[t] = entry;
                     break;
                 }
             }
             slot = (slot + 1) & mask;
         }
     }
-    if tab[slot * SLOT + 3] > 0 {
-        Found::Valid(slot as i32)
+    if entry > 0 {
+        Found::Valid(entry - 1)
     } else {
         Found::Invalid
     }
 }
 
-/// Add the input bytes `[start, start + length)` as a value of type `t` (TypeScript
-/// calls this after a NEED, with `valid` = 0 when the bytes are not an IP).
-/// Returns the value's index, or -1 when the table must start over first
-/// (TypeScript then delivers the records and calls `run` again).
+/// Put a slot's four numbers into table `t` (which has room).
+unsafe fn insert(t: usize, slot_values: &[i32]) {
+    let tab = table(t);
+    let mask = (1usize << BITS[t]) - 1;
+    let mut slot = (slot_values[0] as u32 as usize) & mask;
+    while tab[slot * SLOT + 2] != 0 {
+        slot = (slot + 1) & mask;
+    }
+    tab[slot * SLOT..slot * SLOT + SLOT].copy_from_slice(slot_values);
+}
+
+/// Double table `t`.
+unsafe fn grow(t: usize) {
+    let old = (1usize << BITS[t]) * SLOT;
+    SCRATCH[..old].copy_from_slice(&table(t)[..old]);
+    BITS[t] += 1;
+    for v in table(t).iter_mut() {
+        *v = 0;
+    }
+    let mut at = 0;
+    while at < old {
+        if SCRATCH[at + 2] != 0 {
+            let values = [SCRATCH[at], SCRATCH[at + 1], SCRATCH[at + 2], SCRATCH[at + 3]];
+            insert(t, &values);
+        }
+        at += SLOT;
+    }
+}
+
+/// Add the input bytes `[start, start + length)` as a value of type `t`
+/// (TypeScript calls this after a NEED, with `valid` = 0 when the bytes are
+/// not an IP). Returns the value's index, or -1 when the table must start
+/// over first (TypeScript then delivers the records and calls `run` again).
 #[no_mangle]
 pub unsafe extern "C" fn add(t: usize, start: usize, length: usize, valid: i32) -> i32 {
-    let mask = (1usize << BITS[t]) - 1;
-    if COUNT[t] + 1 > (mask + 1) / 2 || USED[t] + length > ARENA[t] {
+    if COUNT[t] + 1 > (1usize << BITS[t]) / 2 {
+        if BITS[t] < MAX_BITS[t] {
+            grow(t);
+        } else {
+            RESET_PENDING = true;
+            return -1;
+        }
+    }
+    if USED[t] + length > ARENA[t] {
         RESET_PENDING = true;
         return -1;
     }
     let key = &INPUT_BUFFER.0[start..start + length];
-    let h = hash_of(key) as i32;
-    let tab = table(t);
-    let mut slot = (h as u32 as usize) & mask;
-    while tab[slot * SLOT + 2] != 0 {
-        slot = (slot + 1) & mask;
-    }
     let offset = USED[t];
     arena(t)[offset..offset + length].copy_from_slice(key);
     USED[t] += length;
+    let index = COUNT[t] as i32;
     COUNT[t] += 1;
-    let at = slot * SLOT;
-    tab[at] = h;
-    tab[at + 1] = offset as i32;
-    tab[at + 2] = length as i32 + 1;
-    tab[at + 3] = if valid != 0 { 1 } else { -1 };
-    slot as i32
+    let entry = if valid != 0 { index + 1 } else { -(index + 1) };
+    insert(t, &[hash_of(key) as i32, offset as i32, length as i32 + 1, entry]);
+    index
 }
 
 unsafe fn reset_tables() {
@@ -261,6 +298,7 @@ unsafe fn reset_tables() {
         for v in table(t).iter_mut() {
             *v = 0;
         }
+        BITS[t] = MIN_BITS[t];
         COUNT[t] = 0;
         USED[t] = 0;
         LAST_LENGTH[t] = usize::MAX;

@@ -16,7 +16,7 @@ import { copyString, readChunks, readLines, type ReadResult } from "./read.ts";
 import { SyslogWasmScanner } from "./syslog_wasm.ts";
 import { Fail2banScanner } from "./fail2ban_fast.ts";
 import { TimeKind } from "./types.ts";
-import type { LineSink, LogFormat, ParsedEvent } from "./types.ts";
+import type { EventRecords, LineSink, LogFormat, ParsedEvent } from "./types.ts";
 import {
   parseSyslogStamp,
   placeInYear,
@@ -36,6 +36,12 @@ export interface EventConsumer {
    * @param line 1-based line (row id for databases).
    */
   add(event: ParsedEvent, time: number, file: number, line: number): void;
+  /**
+   * Many events at once, their `times` already UTC ms (NaN: none); records
+   * with `kindOf(k)` -1 are lines passed over. Optional: without it each
+   * event goes to `add`.
+   */
+  addRecords?(records: EventRecords, file: number): void;
 }
 
 /** A line that could not be used. */
@@ -221,27 +227,29 @@ async function readLineFile(
   let shiftFromMarch = 0;
   /** Where the reader is: the line number and (for bad lines) the text. */
   let cursor: { line: number; text: string } = { line: 0, text: "" };
+  /** UTC ms of a provisional syslog wall-clock time, in stamp order (New Year rollovers). */
+  const syslogTime = (p: number): number => {
+    if (p < lastProvisional - ROLLOVER_GAP) {
+      year++;
+      rollovers++;
+    }
+    lastProvisional = p;
+    if (Number.isNaN(year)) year = new Date().getUTCFullYear();
+    if (year !== shiftYear) {
+      shiftYear = year;
+      shiftBeforeMarch = placeInYear(PROVISIONAL_START, year) - PROVISIONAL_START;
+      shiftFromMarch = placeInYear(PROVISIONAL_MARCH, year) - PROVISIONAL_MARCH;
+    }
+    // = placeInYear(p, year), without its Date.UTC per event
+    return zone.toUtc(p + (p < PROVISIONAL_MARCH ? shiftBeforeMarch : shiftFromMarch));
+  };
   const sink: LineSink = {
     emit(event) {
       let time: number;
       switch (event.timeKind) {
-        case TimeKind.SyslogWall: { // the usual case first
-          const p = event.time;
-          if (p < lastProvisional - ROLLOVER_GAP) {
-            year++;
-            rollovers++;
-          }
-          lastProvisional = p;
-          if (Number.isNaN(year)) year = new Date().getUTCFullYear();
-          if (year !== shiftYear) {
-            shiftYear = year;
-            shiftBeforeMarch = placeInYear(PROVISIONAL_START, year) - PROVISIONAL_START;
-            shiftFromMarch = placeInYear(PROVISIONAL_MARCH, year) - PROVISIONAL_MARCH;
-          }
-          // = placeInYear(p, year), without its Date.UTC per event
-          time = zone.toUtc(p + (p < PROVISIONAL_MARCH ? shiftBeforeMarch : shiftFromMarch));
+        case TimeKind.SyslogWall: // the usual case first
+          time = syslogTime(event.time);
           break;
-        }
         case TimeKind.Absolute:
           time = event.time;
           break;
@@ -254,6 +262,28 @@ async function readLineFile(
       if (time === time) noteTime(report, time);
       report.events++;
       consumer.add(event, time, index, cursor.line);
+    },
+    emitRecords(records) {
+      // the times, in place, in line order; then the events
+      const times = records.times;
+      const count = records.count;
+      let events = 0;
+      for (let k = 0; k < count; k++) {
+        if (records.kindOf(k) < 0) continue;
+        const time = syslogTime(times[k]);
+        times[k] = time;
+        if (time === time) noteTime(report, time);
+        events++;
+      }
+      report.events += events;
+      if (consumer.addRecords !== undefined) consumer.addRecords(records, index);
+      else {
+        for (let k = 0; k < count; k++) {
+          if (records.kindOf(k) >= 0) {
+            consumer.add(records.eventOf(k), times[k], index, records.lineOf(k));
+          }
+        }
+      }
     },
     bad(reason) {
       report.bad++;

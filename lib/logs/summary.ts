@@ -7,7 +7,7 @@
  */
 import { KINDS, SOURCES } from "./kinds.ts";
 import type { EventConsumer, FileReport, ParseReport } from "./pipeline.ts";
-import type { ParsedEvent } from "./types.ts";
+import type { EventRecords, ParsedEvent } from "./types.ts";
 import { copyString } from "./read.ts";
 import { IdCache } from "./bytes.ts";
 
@@ -130,22 +130,59 @@ export class SummaryAggregator implements EventConsumer {
 
   add(event: ParsedEvent, time: number, _file: number, _line: number): void {
     const count = event.count;
-    const n = count === undefined ? 1 : count;
-    const kind = event.kind;
     const flag = event.suspicious;
-    const suspicious = flag === undefined ? DEFAULT_SUSPICIOUS[kind] === 1 : flag;
+    const kind = event.kind;
+    this.#add(
+      kind,
+      count === undefined ? 1 : count,
+      flag === undefined ? DEFAULT_SUSPICIOUS[kind] === 1 : flag,
+      event.ip,
+      event.ipId,
+      event.user,
+      event.userId,
+      time,
+    );
+  }
+
+  addRecords(records: EventRecords, _file: number): void {
+    const times = records.times;
+    for (let k = 0; k < records.count; k++) {
+      const kind = records.kindOf(k);
+      if (kind < 0) continue;
+      this.#add(
+        kind,
+        records.countOf(k),
+        DEFAULT_SUSPICIOUS[kind] === 1,
+        records.ipOf(k),
+        records.ipIdOf(k),
+        records.userOf(k),
+        records.userIdOf(k),
+        times[k],
+      );
+    }
+  }
+
+  /** One event, `n` times. */
+  #add(
+    kind: number,
+    n: number,
+    suspicious: boolean,
+    ip: string | undefined,
+    ipId: number | undefined,
+    user: string | undefined,
+    userId: number | undefined,
+    time: number,
+  ): void {
     this.#snapshot = undefined;
     this.events += n;
     this.kinds[kind] += n;
     if (suspicious) this.suspicious += n;
     if (!(this.first <= time)) this.first = time;
     if (!(this.last >= time)) this.last = time;
-    const ip = event.ip;
     if (ip === undefined) {
       this.withoutIp += n;
       return;
     }
-    const ipId = event.ipId;
     let row = this.#rowById.get(ipId);
     if (row < 0) {
       if (ip === this.#lastIp) row = this.#lastRow;
@@ -163,9 +200,7 @@ export class SummaryAggregator implements EventConsumer {
     this.#kindCounts[row * KINDS.length + kind] += n;
     if (suspicious) {
       numbers[at + SUSPICIOUS] += n;
-      const user = event.user;
       if (user !== undefined) {
-        const userId = event.userId;
         let id = this.#userById.get(userId);
         if (id < 0) {
           if (user === this.#lastUser) id = this.#lastUserId;

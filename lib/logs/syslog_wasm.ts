@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { type LineSink, type ParsedEvent, TimeKind } from "./types.ts";
+import { type EventRecords, type LineSink, type ParsedEvent, TimeKind } from "./types.ts";
 import { asciiDecoder, newInternId } from "./bytes.ts";
 import type { ReadResult } from "./read.ts";
 import { ipValue, SyslogScanner } from "./syslog_fast.ts";
@@ -97,8 +97,8 @@ const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3;
 /** Records the module writes before it returns FULL. */
 const OUT_CAPACITY = 4096;
 const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
-/** Slots of the module's tables of IPs, users, hosts and details. */
-const TABLE_SIZES = [1 << 17, 1 << 17, 1 << 8, 1 << 14];
+/** Most values the module's tables of IPs, users, hosts and details hold. */
+const TABLE_SIZES = [1 << 16, 1 << 16, 1 << 7, 1 << 13];
 /** Zero bytes the module needs after a chunk. */
 const PAD = 128;
 
@@ -196,6 +196,7 @@ export class SyslogWasmScanner {
   readonly event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
   readonly #fallback: SyslogScanner;
   readonly #core: Core;
+  readonly #records: SyslogRecords;
   #line = 0;
   #inFallback = false;
 
@@ -203,6 +204,7 @@ export class SyslogWasmScanner {
     this.sink = sink;
     this.#fallback = new SyslogScanner(sink);
     this.#core = loadCore();
+    this.#records = new SyslogRecords(this.#core);
   }
 
   /** 1-based number of the line being read. */
@@ -297,55 +299,105 @@ export class SyslogWasmScanner {
     core.ids[type][index] = newInternId();
   }
 
-  /** Hand the module's records to the sink. */
+  /** Hand the module's records to the sink: all at once when it takes them so. */
   #deliver(count: number): void {
     if (count === 0) return;
-    const { records, times, values, ids } = this.#core;
-    const ipValues = values[T_IP], ipIds = ids[T_IP];
-    const userValues = values[T_USER], userIds = ids[T_USER];
-    const hostValues = values[T_HOST];
-    const detailValues = values[T_DETAIL];
-    const sink = this.sink;
-    const event = this.event;
     SyslogWasmScanner.moduleEvents += count;
-    for (let k = 0, r = 0; k < count; k++, r += REC) {
-      this.#line = records[r + R_LINE];
-      const pattern = records[r + R_PATTERN];
-      if (pattern < 0) {
-        sink.skip?.();
-        continue;
-      }
-      event.time = times[k];
-      event.timeKind = TimeKind.SyslogWall;
-      event.kind = PATTERN_KIND[pattern];
-      event.pattern = PATTERN_NAME[pattern];
-      const ip = records[r + R_IP];
-      event.ip = ipValues[ip];
-      event.ipId = ipIds[ip];
-      const user = records[r + R_USER];
-      if (user < 0) {
-        event.user = undefined;
-        event.userId = undefined;
-      } else {
-        event.user = userValues[user];
-        event.userId = userIds[user];
-      }
-      const port = records[r + R_PORT];
-      event.port = port < 0 ? undefined : port;
-      const count = records[r + R_COUNT];
-      event.count = count < 0 ? undefined : count;
-      const flags = records[r + R_FLAGS];
-      const detail = flags & 15;
-      event.detail = detail < DETAIL_VALUE
-        ? DETAILS[detail]
-        : detail === DETAIL_VALUE
-        ? detailValues[records[r + R_DETAIL]]
-        : withInvalidUser(detailValues[records[r + R_DETAIL]]);
-      event.program = PROGRAMS[flags >> 4];
-      event.pid = records[r + R_PID];
-      event.host = hostValues[records[r + R_HOST]];
-      event.suspicious = undefined;
-      sink.emit(event);
+    const batch = this.#records;
+    batch.count = count;
+    const sink = this.sink;
+    if (sink.emitRecords !== undefined) {
+      this.#line = batch.lineOf(count - 1);
+      sink.emitRecords(batch);
+      return;
     }
+    for (let k = 0; k < count; k++) {
+      this.#line = batch.lineOf(k);
+      if (batch.kindOf(k) < 0) sink.skip?.();
+      else sink.emit(batch.eventOf(k, this.event));
+    }
+  }
+}
+
+/**
+ * The records of one call of the module, in columns (an
+ * {@linkcode EventRecords}): valid until the scanner reads on.
+ */
+class SyslogRecords implements EventRecords {
+  count = 0;
+  readonly times: Float64Array;
+  readonly #records: Int32Array;
+  readonly #values: string[][];
+  readonly #ids: Float64Array[];
+  readonly #event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
+
+  constructor(core: Core) {
+    this.times = core.times;
+    this.#records = core.records;
+    this.#values = core.values;
+    this.#ids = core.ids;
+  }
+
+  lineOf(k: number): number {
+    return this.#records[k * REC + R_LINE];
+  }
+
+  kindOf(k: number): number {
+    const pattern = this.#records[k * REC + R_PATTERN];
+    return pattern < 0 ? -1 : PATTERN_KIND[pattern];
+  }
+
+  countOf(k: number): number {
+    const count = this.#records[k * REC + R_COUNT];
+    return count < 0 ? 1 : count;
+  }
+
+  ipOf(k: number): string {
+    return this.#values[T_IP][this.#records[k * REC + R_IP]];
+  }
+
+  ipIdOf(k: number): number {
+    return this.#ids[T_IP][this.#records[k * REC + R_IP]];
+  }
+
+  userOf(k: number): string | undefined {
+    const user = this.#records[k * REC + R_USER];
+    return user < 0 ? undefined : this.#values[T_USER][user];
+  }
+
+  userIdOf(k: number): number | undefined {
+    const user = this.#records[k * REC + R_USER];
+    return user < 0 ? undefined : this.#ids[T_USER][user];
+  }
+
+  eventOf(k: number, event: ParsedEvent = this.#event): ParsedEvent {
+    const records = this.#records;
+    const r = k * REC;
+    const values = this.#values;
+    const pattern = records[r + R_PATTERN];
+    event.time = this.times[k];
+    event.timeKind = TimeKind.SyslogWall;
+    event.kind = PATTERN_KIND[pattern];
+    event.pattern = PATTERN_NAME[pattern];
+    event.ip = this.ipOf(k);
+    event.ipId = this.ipIdOf(k);
+    event.user = this.userOf(k);
+    event.userId = this.userIdOf(k);
+    const port = records[r + R_PORT];
+    event.port = port < 0 ? undefined : port;
+    const count = records[r + R_COUNT];
+    event.count = count < 0 ? undefined : count;
+    const flags = records[r + R_FLAGS];
+    const detail = flags & 15;
+    event.detail = detail < DETAIL_VALUE
+      ? DETAILS[detail]
+      : detail === DETAIL_VALUE
+      ? values[T_DETAIL][records[r + R_DETAIL]]
+      : withInvalidUser(values[T_DETAIL][records[r + R_DETAIL]]);
+    event.program = PROGRAMS[flags >> 4];
+    event.pid = records[r + R_PID];
+    event.host = values[T_HOST][records[r + R_HOST]];
+    event.suspicious = undefined;
+    return event;
   }
 }

@@ -69,10 +69,40 @@ export interface ParsedEvent {
   pattern?: string;
 }
 
+/**
+ * Events in columns, as the WebAssembly syslog scanner reads them: record
+ * `k` is an event at line `lineOf(k)`, or a line passed over (`kindOf(k)`
+ * -1). Every event has an IP, a provisional syslog wall-clock time
+ * (`TimeKind.SyslogWall`) in `times`, and the kind's default `suspicious`.
+ * Valid only during the call it is handed to.
+ */
+export interface EventRecords {
+  readonly count: number;
+  /** Per record the time; a reader may replace it (by UTC ms) in place. */
+  readonly times: Float64Array;
+  lineOf(k: number): number;
+  /** Index into `KINDS`, or -1 for a line passed over. */
+  kindOf(k: number): number;
+  /** How many times the line says it happened (1 without `message repeated`). */
+  countOf(k: number): number;
+  ipOf(k: number): string;
+  ipIdOf(k: number): number;
+  userOf(k: number): string | undefined;
+  userIdOf(k: number): number | undefined;
+  /** The whole event of record `k` (with `times[k]` as it is now), in a reused object. */
+  eventOf(k: number): ParsedEvent;
+}
+
 /** Where a parser sends what it found in a line. */
 export interface LineSink {
   /** Record one event at the current line. The object may be reused by the caller after return. */
   emit(event: ParsedEvent): void;
+  /**
+   * Take many events at once (and the lines passed over among them) instead
+   * of one `emit` (or `skip`) call each; scanners that read in columns use it
+   * when it is there.
+   */
+  emitRecords?(records: EventRecords): void;
   /** The line is not of the parser's format: counted and reported with file and line. */
   bad(reason: string): void;
   /** The line is of the format but carries nothing jailbook uses (counted, not reported). */
