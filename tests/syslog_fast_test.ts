@@ -396,3 +396,21 @@ Deno.test("the embedded WebAssembly scanner was built from wasm/syslog_scan.rs (
   const source = await Deno.readFile(join(import.meta.dirname!, "../wasm/syslog_scan.rs"));
   assertEquals(await sha256Hex(source), SOURCE_SHA256);
 });
+
+Deno.test("SyslogWasmScanner agrees with createSyslogParser() past the size of its tables", async () => {
+  // 140,000 addresses and user names: each table of the module doubles up to its
+  // largest size (65,536 values) and then starts over, twice
+  const lines: string[] = [];
+  for (let i = 0; i < 140_000; i++) {
+    const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    lines.push(`${H}Failed password for invalid user u${i} from ${ip} port ${i % 65536} ssh2`);
+    if (i % 7 === 0) lines.push(`${H}Connection closed by ${ip} port 22 [preauth]`);
+  }
+  const harness = harnesses[SCANNERS.indexOf(SyslogWasmScanner)];
+  const bytes = encoder.encode(lines.join("\n") + "\n");
+  const before = SyslogWasmScanner.moduleEvents;
+  const expected = harness.checkBytes(bytes);
+  assertEquals(expected.outcomes.filter((o) => "emit" in o).length, 160_000);
+  assertOk(SyslogWasmScanner.moduleEvents - before >= 160_000);
+  await harness.checkFromFile(bytes, expected, 1 << 18);
+});
