@@ -91,6 +91,8 @@ export class SummaryAggregator implements EventConsumer {
   #lastIp: string | undefined;
   #lastRow = -1;
   #snapshot: Map<string, IpStats> | undefined;
+  /** The time of the event being added (see `#add`). */
+  readonly #time = new Float64Array(1);
 
   /**
    * Per-IP statistics by IP, in the order the IPs were first seen: a snapshot
@@ -132,6 +134,7 @@ export class SummaryAggregator implements EventConsumer {
     const count = event.count;
     const flag = event.suspicious;
     const kind = event.kind;
+    this.#time[0] = time;
     this.#add(
       kind,
       count === undefined ? 1 : count,
@@ -140,7 +143,6 @@ export class SummaryAggregator implements EventConsumer {
       event.ipId,
       event.user,
       event.userId,
-      time,
     );
   }
 
@@ -149,6 +151,7 @@ export class SummaryAggregator implements EventConsumer {
     for (let k = 0; k < records.count; k++) {
       const kind = records.kindOf(k);
       if (kind < 0) continue;
+      this.#time[0] = times[k];
       this.#add(
         kind,
         records.countOf(k),
@@ -157,12 +160,15 @@ export class SummaryAggregator implements EventConsumer {
         records.ipIdOf(k),
         records.userOf(k),
         records.userIdOf(k),
-        times[k],
       );
     }
   }
 
-  /** One event, `n` times. */
+  /**
+   * One event, `n` times, at `this.#time[0]` (the time is passed there: a
+   * number argument that is not a small integer would be a new heap object
+   * per call).
+   */
   #add(
     kind: number,
     n: number,
@@ -171,8 +177,8 @@ export class SummaryAggregator implements EventConsumer {
     ipId: number | undefined,
     user: string | undefined,
     userId: number | undefined,
-    time: number,
   ): void {
+    const time = this.#time[0];
     this.#snapshot = undefined;
     this.events += n;
     this.kinds[kind] += n;
