@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { discoverLogs } from "../lib/logs/discover.ts";
 import { parseFiles } from "../lib/logs/pipeline.ts";
 import { EventStore, StringDictionary } from "../lib/logs/store.ts";
-import { summarize, SummaryAggregator } from "../lib/logs/summary.ts";
+import { MAX_USERS_PER_IP, summarize, SummaryAggregator } from "../lib/logs/summary.ts";
 import { kindIndex } from "../lib/logs/kinds.ts";
 import { type ParsedEvent, TimeKind } from "../lib/logs/types.ts";
 import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
@@ -257,6 +257,21 @@ Deno.test("records handed over in columns (addRecords) aggregate as one add() pe
     }).output();
     assertOk(made.success);
     await Deno.copyFile(join(import.meta.dirname!, "fixtures/sshd/auth.log"), join(dir, "secure"));
+    // one address trying more users than are kept per IP, between others, some lines repeated
+    const many: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const stamp = `Mar  3 10:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${
+        String(i % 60).padStart(2, "0")
+      }`;
+      many.push(sshd(stamp, "203.0.113.9", `user${i % 1200}`));
+      if (i % 3 === 0) many.push(sshd(stamp, `198.51.100.${i % 50}`, `other${i % 7}`));
+      if (i % 11 === 0) {
+        many.push(
+          `${stamp} web1 sshd[9]: message repeated 4 times: [ Failed password for x${i} from 203.0.113.9 port 1 ssh2]`,
+        );
+      }
+    }
+    await Deno.writeTextFile(join(dir, "secure-20240310"), many.join("\n") + "\n");
     const files = (await discoverLogs([dir, join(import.meta.dirname!, "../data/sample")])).files;
     for (const timeZone of ["UTC", "Europe/Berlin"]) {
       const columns = new SummaryAggregator();
@@ -273,6 +288,11 @@ Deno.test("records handed over in columns (addRecords) aggregate as one add() pe
       }
       assertEquals([...columns.kinds], [...single.kinds]);
       assertEquals([...columns.ips.values()], [...single.ips.values()]);
+      // users in the order first tried (a Set compares without order)
+      for (const [ip, stats] of columns.ips) {
+        assertEquals([...stats.users], [...single.ips.get(ip)!.users], ip);
+      }
+      assertEquals(columns.ips.get("203.0.113.9")!.users.size, MAX_USERS_PER_IP);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1414,6 +1414,140 @@ unsafe fn other_program(tag: usize) -> Outcome {
 }
 
 // ---------------------------------------------------------------------------
+// The events of one call of `run` gathered per IP (after TypeScript replaced
+// their times by UTC ms), for aggregating consumers: per IP in the order of
+// its first event, its events, suspicious events, first and last time and
+// events per pattern; and each (IP, user) of a suspicious event, in the order
+// first seen. Merging these in call order gives what adding each event in
+// line order gives (sums, minimums and maximums; users in first-tried order).
+
+const PATTERNS: usize = 23;
+/// Per pattern: 1 when its kind is suspicious (set by TypeScript).
+static mut SUSPICIOUS_PATTERN: [u8; PATTERNS] = [0; PATTERNS];
+/// Per IP value: its row in this call's table + 1, valid when its stamp is this call's.
+static mut ROW_STAMP: [u32; 1 << 16] = [0; 1 << 16];
+static mut ROW_OF: [u32; 1 << 16] = [0; 1 << 16];
+static mut STAMP: u32 = 0;
+/// Per row: IP value, events, suspicious, then the pattern counts.
+const ROW_INTS: usize = 3 + PATTERNS;
+static mut ROWS: [u32; OUT_CAP * ROW_INTS] = [0; OUT_CAP * ROW_INTS];
+static mut ROW_TIMES: [f64; OUT_CAP * 2] = [0.0; OUT_CAP * 2];
+static mut ROW_COUNT: usize = 0;
+/// (row, user value) pairs in first-seen order, and a set of them.
+static mut PAIRS: [u32; OUT_CAP * 2] = [0; OUT_CAP * 2];
+static mut PAIR_COUNT: usize = 0;
+const PAIR_SLOTS: usize = OUT_CAP * 4;
+static mut PAIR_SET: [u32; PAIR_SLOTS * 2] = [0; PAIR_SLOTS * 2];
+static mut PAIR_STAMP: [u32; PAIR_SLOTS] = [0; PAIR_SLOTS];
+
+/// Gather the `RECORDS` records of the last `run` per IP (see above).
+#[no_mangle]
+pub unsafe extern "C" fn aggregate() {
+    STAMP = STAMP.wrapping_add(1);
+    if STAMP == 0 {
+        for v in ROW_STAMP.iter_mut() {
+            *v = 0;
+        }
+        for v in PAIR_STAMP.iter_mut() {
+            *v = 0;
+        }
+        STAMP = 1;
+    }
+    ROW_COUNT = 0;
+    PAIR_COUNT = 0;
+    for k in 0..RECORDS {
+        let r = &OUT[k * REC..k * REC + REC];
+        let pattern = r[R_PATTERN];
+        if pattern < 0 {
+            continue;
+        }
+        let ip = r[R_IP] as usize;
+        let time = TIMES[k];
+        let row;
+        if ROW_STAMP[ip] == STAMP {
+            row = ROW_OF[ip] as usize;
+        } else {
+            row = ROW_COUNT;
+            ROW_COUNT += 1;
+            ROW_STAMP[ip] = STAMP;
+            ROW_OF[ip] = row as u32;
+            let at = row * ROW_INTS;
+            for v in ROWS[at..at + ROW_INTS].iter_mut() {
+                *v = 0;
+            }
+            ROWS[at] = ip as u32;
+            ROW_TIMES[2 * row] = f64::NAN;
+            ROW_TIMES[2 * row + 1] = f64::NAN;
+        }
+        let n = if r[R_COUNT] < 0 { 1 } else { r[R_COUNT] as u32 };
+        let at = row * ROW_INTS;
+        ROWS[at + 1] = ROWS[at + 1].wrapping_add(n);
+        ROWS[at + 3 + pattern as usize] = ROWS[at + 3 + pattern as usize].wrapping_add(n);
+        // (the comparisons as TypeScript writes them: NaN is replaced)
+        if !(ROW_TIMES[2 * row] <= time) {
+            ROW_TIMES[2 * row] = time;
+        }
+        if !(ROW_TIMES[2 * row + 1] >= time) {
+            ROW_TIMES[2 * row + 1] = time;
+        }
+        if SUSPICIOUS_PATTERN[pattern as usize] == 1 {
+            ROWS[at + 2] = ROWS[at + 2].wrapping_add(n);
+            let user = r[R_USER];
+            if user >= 0 {
+                let user = user as u32;
+                let hash = (row as u32).wrapping_mul(0x9e37_79b1) ^ user.wrapping_mul(0x85eb_ca6b);
+                let mut slot = ((hash ^ (hash >> 15)) as usize) & (PAIR_SLOTS - 1);
+                loop {
+                    if PAIR_STAMP[slot] != STAMP {
+                        PAIR_STAMP[slot] = STAMP;
+                        PAIR_SET[2 * slot] = row as u32;
+                        PAIR_SET[2 * slot + 1] = user;
+                        PAIRS[2 * PAIR_COUNT] = row as u32;
+                        PAIRS[2 * PAIR_COUNT + 1] = user;
+                        PAIR_COUNT += 1;
+                        break;
+                    }
+                    if PAIR_SET[2 * slot] == row as u32 && PAIR_SET[2 * slot + 1] == user {
+                        break;
+                    }
+                    slot = (slot + 1) & (PAIR_SLOTS - 1);
+                }
+            }
+        }
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn suspicious_patterns() -> *mut u8 {
+    SUSPICIOUS_PATTERN.as_mut_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn rows() -> *const u32 {
+    ROWS.as_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn row_times() -> *const f64 {
+    ROW_TIMES.as_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn row_count() -> usize {
+    ROW_COUNT
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pairs() -> *const u32 {
+    PAIRS.as_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn pair_count() -> usize {
+    PAIR_COUNT
+}
+
+// ---------------------------------------------------------------------------
 // Exports.
 
 #[no_mangle]

@@ -91,6 +91,8 @@ export class SummaryAggregator implements EventConsumer {
   #lastIp: string | undefined;
   #lastRow = -1;
   #snapshot: Map<string, IpStats> | undefined;
+  /** Rows of the IPs of the batch being added (see `addRecords`). */
+  #batchRows = new Int32Array(256);
   /** The time of the event being added (see `#add`). */
   readonly #time = new Float64Array(1);
 
@@ -147,20 +149,44 @@ export class SummaryAggregator implements EventConsumer {
   }
 
   addRecords(records: EventRecords, _file: number): void {
-    const times = records.times;
-    for (let k = 0; k < records.count; k++) {
-      const kind = records.kindOf(k);
-      if (kind < 0) continue;
-      this.#time[0] = times[k];
-      this.#add(
-        kind,
-        records.countOf(k),
-        DEFAULT_SUSPICIOUS[kind] === 1,
-        records.ipOf(k),
-        records.ipIdOf(k),
-        records.userOf(k),
-        records.userIdOf(k),
-      );
+    // the batch gathered per IP: one update per IP, not per event
+    const perIp = records.perIp();
+    this.#snapshot = undefined;
+    const slots = perIp.kindSlots;
+    const kindsLength = KINDS.length;
+    let batchRows = this.#batchRows;
+    if (batchRows.length < perIp.ipCount) {
+      batchRows = this.#batchRows = new Int32Array(perIp.ipCount);
+    }
+    for (let i = 0; i < perIp.ipCount; i++) {
+      const row = this.#rowOf(perIp.ipOf(i), perIp.ipIdOf(i));
+      batchRows[i] = row;
+      const events = perIp.eventsOf(i);
+      const suspicious = perIp.suspiciousOf(i);
+      const first = perIp.firstOf(i);
+      const last = perIp.lastOf(i);
+      this.events += events;
+      this.suspicious += suspicious;
+      if (!(this.first <= first)) this.first = first;
+      if (!(this.last >= last)) this.last = last;
+      const numbers = this.#numbers;
+      const at = row * FIELDS;
+      numbers[at + EVENTS] += events;
+      numbers[at + SUSPICIOUS] += suspicious;
+      if (!(numbers[at + FIRST] <= first)) numbers[at + FIRST] = first;
+      if (!(numbers[at + LAST] >= last)) numbers[at + LAST] = last;
+      for (let slot = 0; slot < slots.length; slot++) {
+        const count = perIp.kindCountOf(i, slot);
+        if (count === 0) continue;
+        const kind = slots[slot];
+        this.kinds[kind] += count;
+        this.#kindCounts[row * kindsLength + kind] += count;
+        if (IS_BAN[kind] === 1) numbers[at + BANS] += count;
+        if (IS_ACCEPTED[kind] === 1) numbers[at + ACCEPTED] += count;
+      }
+    }
+    for (let j = 0; j < perIp.pairCount; j++) {
+      this.#userTried(batchRows[perIp.pairIpOf(j)], perIp.pairUserOf(j), perIp.pairUserIdOf(j));
     }
   }
 
@@ -189,6 +215,23 @@ export class SummaryAggregator implements EventConsumer {
       this.withoutIp += n;
       return;
     }
+    const row = this.#rowOf(ip, ipId);
+    const numbers = this.#numbers;
+    const at = row * FIELDS;
+    numbers[at + EVENTS] += n;
+    this.#kindCounts[row * KINDS.length + kind] += n;
+    if (suspicious) {
+      numbers[at + SUSPICIOUS] += n;
+      if (user !== undefined) this.#userTried(row, user, userId);
+    }
+    if (IS_BAN[kind] === 1) numbers[at + BANS] += n;
+    if (IS_ACCEPTED[kind] === 1) numbers[at + ACCEPTED] += n;
+    if (!(numbers[at + FIRST] <= time)) numbers[at + FIRST] = time;
+    if (!(numbers[at + LAST] >= time)) numbers[at + LAST] = time;
+  }
+
+  /** The row of `ip` (a new one for an IP not seen before). */
+  #rowOf(ip: string, ipId: number | undefined): number {
     let row = this.#rowById.get(ipId);
     if (row < 0) {
       if (ip === this.#lastIp) row = this.#lastRow;
@@ -200,39 +243,31 @@ export class SummaryAggregator implements EventConsumer {
       }
       this.#rowById.set(ipId, row);
     }
-    const numbers = this.#numbers;
-    const at = row * FIELDS;
-    numbers[at + EVENTS] += n;
-    this.#kindCounts[row * KINDS.length + kind] += n;
-    if (suspicious) {
-      numbers[at + SUSPICIOUS] += n;
-      if (user !== undefined) {
-        let id = this.#userById.get(userId);
-        if (id < 0) {
-          if (user === this.#lastUser) id = this.#lastUserId;
-          else {
-            const known = this.#userIds.get(user);
-            if (known !== undefined) id = known;
-            else if (this.#userState[2 * row + 1] >= MAX_USERS_PER_IP) id = -1; // not kept anywhere
-            else id = this.#newUser(user);
-            if (id >= 0) {
-              this.#lastUser = this.#userNames[id];
-              this.#lastUserId = id;
-            }
-          }
-          if (id >= 0) this.#userById.set(userId, id);
-        }
-        const state = this.#userState;
-        if (id >= 0 && id !== state[2 * row]) {
-          if (state[2 * row + 1] < MAX_USERS_PER_IP && this.#addPair(row, id)) state[2 * row + 1]++;
-          state[2 * row] = id;
+    return row;
+  }
+
+  /** Record that the IP of `row` tried `user` in a suspicious event. */
+  #userTried(row: number, user: string, userId: number | undefined): void {
+    let id = this.#userById.get(userId);
+    if (id < 0) {
+      if (user === this.#lastUser) id = this.#lastUserId;
+      else {
+        const known = this.#userIds.get(user);
+        if (known !== undefined) id = known;
+        else if (this.#userState[2 * row + 1] >= MAX_USERS_PER_IP) id = -1; // not kept anywhere
+        else id = this.#newUser(user);
+        if (id >= 0) {
+          this.#lastUser = this.#userNames[id];
+          this.#lastUserId = id;
         }
       }
+      if (id >= 0) this.#userById.set(userId, id);
     }
-    if (IS_BAN[kind] === 1) numbers[at + BANS] += n;
-    if (IS_ACCEPTED[kind] === 1) numbers[at + ACCEPTED] += n;
-    if (!(numbers[at + FIRST] <= time)) numbers[at + FIRST] = time;
-    if (!(numbers[at + LAST] >= time)) numbers[at + LAST] = time;
+    const state = this.#userState;
+    if (id >= 0 && id !== state[2 * row]) {
+      if (state[2 * row + 1] < MAX_USERS_PER_IP && this.#addPair(row, id)) state[2 * row + 1]++;
+      state[2 * row] = id;
+    }
   }
 
   /** Start the row of an IP not seen before. */

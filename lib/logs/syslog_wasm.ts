@@ -26,7 +26,14 @@
  *
  * @module
  */
-import { type EventRecords, type LineSink, type ParsedEvent, TimeKind } from "./types.ts";
+import {
+  type EventRecords,
+  type IpRecords,
+  type LineSink,
+  type ParsedEvent,
+  TimeKind,
+} from "./types.ts";
+import { KINDS } from "./kinds.ts";
 import { asciiDecoder, newInternId } from "./bytes.ts";
 import type { ReadResult } from "./read.ts";
 import { ipValue, SyslogScanner } from "./syslog_fast.ts";
@@ -96,6 +103,8 @@ const R_PID = 7, R_HOST = 8, R_DETAIL = 9;
 const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3;
 /** Records the module writes before it returns FULL. */
 const OUT_CAPACITY = 4096;
+/** Numbers per row of `aggregate`: IP, events, suspicious, events per pattern. */
+const ROW_INTS = 3 + 23;
 const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
 /** Most values the module's tables of IPs, users, hosts and details hold. */
 const TABLE_SIZES = [1 << 16, 1 << 16, 1 << 7, 1 << 13];
@@ -119,6 +128,13 @@ interface Exports {
   pass_line(): number;
   run(): number;
   add(type: number, start: number, length: number, valid: number): number;
+  aggregate(): void;
+  suspicious_patterns(): number;
+  rows(): number;
+  row_times(): number;
+  row_count(): number;
+  pairs(): number;
+  pair_count(): number;
 }
 
 /** The module: one instance for the process (one scan runs at a time). */
@@ -129,6 +145,10 @@ interface Core {
   capacity: number;
   records: Int32Array;
   times: Float64Array;
+  /** What `aggregate` writes: per IP row its numbers and times, and the (row, user) pairs. */
+  rows: Uint32Array;
+  rowTimes: Float64Array;
+  pairs: Uint32Array;
   /** Per value type (IP, user, host, detail), by index in the module: value and id. */
   values: string[][];
   ids: Float64Array[];
@@ -158,11 +178,16 @@ function loadCore(): Core {
   const capacity = exports.input_capacity();
   const months = new Float64Array(buffer, exports.month_starts(), 12);
   for (let m = 0; m < 12; m++) months[m] = Date.UTC(PROVISIONAL_YEAR, m, 1);
+  const suspicious = new Uint8Array(buffer, exports.suspicious_patterns(), PATTERNS.length);
+  PATTERNS.forEach(([kind], p) => suspicious[p] = KINDS[kind].suspicious ? 1 : 0);
   return core = {
     exports,
     input: new Uint8Array(buffer, exports.input(), capacity + PAD),
     capacity,
     records: new Int32Array(buffer, exports.records(), OUT_CAPACITY * REC),
+    rows: new Uint32Array(buffer, exports.rows(), OUT_CAPACITY * ROW_INTS),
+    rowTimes: new Float64Array(buffer, exports.row_times(), OUT_CAPACITY * 2),
+    pairs: new Uint32Array(buffer, exports.pairs(), OUT_CAPACITY * 2),
     times: new Float64Array(buffer, exports.times(), OUT_CAPACITY),
     values: TABLE_SIZES.map((size) => new Array<string>(size).fill("")),
     ids: TABLE_SIZES.map((size) => new Float64Array(size)),
@@ -330,8 +355,12 @@ class SyslogRecords implements EventRecords {
   readonly #values: string[][];
   readonly #ids: Float64Array[];
   readonly #event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
+  readonly #core: Core;
+  readonly #perIp: SyslogIpRecords;
 
   constructor(core: Core) {
+    this.#core = core;
+    this.#perIp = new SyslogIpRecords(core);
     this.times = core.times;
     this.#records = core.records;
     this.#values = core.values;
@@ -370,6 +399,14 @@ class SyslogRecords implements EventRecords {
     return user < 0 ? undefined : this.#ids[T_USER][user];
   }
 
+  perIp(): IpRecords {
+    this.#core.exports.aggregate();
+    const perIp = this.#perIp;
+    perIp.ipCount = this.#core.exports.row_count();
+    perIp.pairCount = this.#core.exports.pair_count();
+    return perIp;
+  }
+
   eventOf(k: number, event: ParsedEvent = this.#event): ParsedEvent {
     const records = this.#records;
     const r = k * REC;
@@ -399,5 +436,65 @@ class SyslogRecords implements EventRecords {
     event.host = values[T_HOST][records[r + R_HOST]];
     event.suspicious = undefined;
     return event;
+  }
+}
+
+/** The module's `aggregate` output (an {@linkcode IpRecords}). */
+class SyslogIpRecords implements IpRecords {
+  ipCount = 0;
+  pairCount = 0;
+  readonly kindSlots: readonly number[] = Array.from(PATTERN_KIND);
+  readonly #rows: Uint32Array;
+  readonly #times: Float64Array;
+  readonly #pairs: Uint32Array;
+  readonly #values: string[][];
+  readonly #ids: Float64Array[];
+
+  constructor(core: Core) {
+    this.#rows = core.rows;
+    this.#times = core.rowTimes;
+    this.#pairs = core.pairs;
+    this.#values = core.values;
+    this.#ids = core.ids;
+  }
+
+  ipOf(i: number): string {
+    return this.#values[T_IP][this.#rows[i * ROW_INTS]];
+  }
+
+  ipIdOf(i: number): number {
+    return this.#ids[T_IP][this.#rows[i * ROW_INTS]];
+  }
+
+  eventsOf(i: number): number {
+    return this.#rows[i * ROW_INTS + 1];
+  }
+
+  suspiciousOf(i: number): number {
+    return this.#rows[i * ROW_INTS + 2];
+  }
+
+  firstOf(i: number): number {
+    return this.#times[2 * i];
+  }
+
+  lastOf(i: number): number {
+    return this.#times[2 * i + 1];
+  }
+
+  kindCountOf(i: number, slot: number): number {
+    return this.#rows[i * ROW_INTS + 3 + slot];
+  }
+
+  pairIpOf(j: number): number {
+    return this.#pairs[2 * j];
+  }
+
+  pairUserOf(j: number): string {
+    return this.#values[T_USER][this.#pairs[2 * j + 1]];
+  }
+
+  pairUserIdOf(j: number): number {
+    return this.#ids[T_USER][this.#pairs[2 * j + 1]];
   }
 }

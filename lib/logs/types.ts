@@ -91,6 +91,34 @@ export interface EventRecords {
   userIdOf(k: number): number | undefined;
   /** The whole event of record `k` (with `times[k]` as it is now), in a reused object. */
   eventOf(k: number): ParsedEvent;
+  /** The events gathered per IP (once `times` hold UTC ms): see {@linkcode IpRecords}. */
+  perIp(): IpRecords;
+}
+
+/**
+ * The events of an {@linkcode EventRecords} gathered per IP: for each IP,
+ * in the order of its first event, its events, suspicious events (each with
+ * its `count`), first and last time and events per kind; and each (IP, user)
+ * of a suspicious event, in the order first seen. Adding these, batch after
+ * batch, gives what adding each event in line order gives.
+ */
+export interface IpRecords {
+  readonly ipCount: number;
+  ipOf(i: number): string;
+  ipIdOf(i: number): number;
+  eventsOf(i: number): number;
+  suspiciousOf(i: number): number;
+  firstOf(i: number): number;
+  lastOf(i: number): number;
+  /** The kinds that may have events here (indices into `KINDS`), with repeats. */
+  readonly kindSlots: readonly number[];
+  /** Events of IP `i` of the kind in `kindSlots[slot]`. */
+  kindCountOf(i: number, slot: number): number;
+  readonly pairCount: number;
+  /** The IP (an index `i`) and the user of pair `j`. */
+  pairIpOf(j: number): number;
+  pairUserOf(j: number): string;
+  pairUserIdOf(j: number): number;
 }
 
 /** Where a parser sends what it found in a line. */
