@@ -278,7 +278,7 @@ pub unsafe extern "C" fn add(t: usize, start: usize, length: usize, valid: i32) 
             return -1;
         }
     }
-    if USED[t] + length > ARENA[t] {
+    if USED[t] + length + 8 > ARENA[t] {
         RESET_PENDING = true;
         return -1;
     }
@@ -411,15 +411,10 @@ unsafe fn same(i: usize, key: &[u8]) -> bool {
     if o == n {
         return true;
     }
-    // the last 1–7 bytes: one word of the input, masked (the input is padded)
+    // the last 1–7 bytes: one word of each, masked (the input and the keys
+    // are followed by at least 8 bytes that may be read)
     let mask = u64::MAX >> (8 * (8 - (n - o)));
-    let mut tail = 0u64;
-    let mut k = n;
-    while k > o {
-        k -= 1;
-        tail = (tail << 8) | *p.add(k) as u64;
-    }
-    load64(i + o) & mask == tail
+    (load64(i + o) ^ core::ptr::read_unaligned(p.add(o) as *const u64)) & mask == 0
 }
 
 /// Bytes of a token: printable ASCII other than space.
@@ -1313,7 +1308,7 @@ unsafe fn read_line(pos: usize) -> Outcome {
             Err(Fallback) => return Fallback,
             Err(o) => return o,
         };
-        if end + 1 - hs <= HOST_COPY.len() {
+        if end + 1 - hs + 8 <= HOST_COPY.len() {
             HOST_LENGTH = end + 1 - hs;
             HOST_COPY[..HOST_LENGTH].copy_from_slice(&INPUT_BUFFER.0[hs..end + 1]);
             HOST_VALUE = host;
