@@ -202,6 +202,49 @@ export async function parseFiles(
   return { files: reports, timeZone: zone.timeZone };
 }
 
+/**
+ * Places the provisional wall-clock times of a syslog file's stamps in years
+ * — a stamp far before the one before it starts a new year — and in UTC.
+ * Its numbers live in a Float64Array: a number that is not a small integer
+ * kept in a variable or field would be a new heap object at each change.
+ */
+class SyslogClock {
+  /** New Year rollovers seen. */
+  rollovers = 0;
+  readonly #zone: ZoneConverter;
+  // the last provisional time, the year, the year of the shifts, and
+  // placeInYear(p, year) - p before March of the provisional year, and from March
+  readonly #n = new Float64Array([NaN, NaN, NaN, 0, 0]);
+
+  constructor(year: number, zone: ZoneConverter) {
+    this.#n[1] = year;
+    this.#zone = zone;
+  }
+
+  /** The year of the last stamp. */
+  get year(): number {
+    return this.#n[1];
+  }
+
+  /** UTC ms of provisional time `p` (the stamps in file order). */
+  utc(p: number): number {
+    const n = this.#n;
+    if (p < n[0] - ROLLOVER_GAP) {
+      n[1]++;
+      this.rollovers++;
+    }
+    n[0] = p;
+    if (Number.isNaN(n[1])) n[1] = new Date().getUTCFullYear();
+    if (n[1] !== n[2]) {
+      const year = n[2] = n[1];
+      n[3] = placeInYear(PROVISIONAL_START, year) - PROVISIONAL_START;
+      n[4] = placeInYear(PROVISIONAL_MARCH, year) - PROVISIONAL_MARCH;
+    }
+    // = placeInYear(p, year), without its Date.UTC per event
+    return this.#zone.toUtc(p + (p < PROVISIONAL_MARCH ? n[3] : n[4]));
+  }
+}
+
 function noteTime(report: FileReport, time: number) {
   if (!(report.firstTime <= time)) report.firstTime = time; // also replaces NaN
   if (!(report.lastTime >= time)) report.lastTime = time;
@@ -217,38 +260,16 @@ async function readLineFile(
   options: ParseOptions,
 ) {
   const parser = lineFormat(file.format).create();
-  let year = yearInfo?.year ?? NaN;
-  const firstYear = year;
-  let lastProvisional = NaN;
-  let rollovers = 0;
-  // placeInYear(p, year) is p + shift, one shift before March of the provisional year, one after
-  let shiftYear = NaN;
-  let shiftBeforeMarch = 0;
-  let shiftFromMarch = 0;
+  const firstYear = yearInfo?.year ?? NaN;
+  const clock = new SyslogClock(firstYear, zone);
   /** Where the reader is: the line number and (for bad lines) the text. */
   let cursor: { line: number; text: string } = { line: 0, text: "" };
-  /** UTC ms of a provisional syslog wall-clock time, in stamp order (New Year rollovers). */
-  const syslogTime = (p: number): number => {
-    if (p < lastProvisional - ROLLOVER_GAP) {
-      year++;
-      rollovers++;
-    }
-    lastProvisional = p;
-    if (Number.isNaN(year)) year = new Date().getUTCFullYear();
-    if (year !== shiftYear) {
-      shiftYear = year;
-      shiftBeforeMarch = placeInYear(PROVISIONAL_START, year) - PROVISIONAL_START;
-      shiftFromMarch = placeInYear(PROVISIONAL_MARCH, year) - PROVISIONAL_MARCH;
-    }
-    // = placeInYear(p, year), without its Date.UTC per event
-    return zone.toUtc(p + (p < PROVISIONAL_MARCH ? shiftBeforeMarch : shiftFromMarch));
-  };
   const sink: LineSink = {
     emit(event) {
       let time: number;
       switch (event.timeKind) {
         case TimeKind.SyslogWall: // the usual case first
-          time = syslogTime(event.time);
+          time = clock.utc(event.time);
           break;
         case TimeKind.Absolute:
           time = event.time;
@@ -270,7 +291,7 @@ async function readLineFile(
       let events = 0;
       for (let k = 0; k < count; k++) {
         if (records.kindOf(k) < 0) continue;
-        const time = syslogTime(times[k]);
+        const time = clock.utc(times[k]);
         times[k] = time;
         if (time === time) noteTime(report, time);
         events++;
@@ -347,6 +368,8 @@ async function readLineFile(
       : yearInfo.method === "newer file"
       ? `from the first line of the next newer file${ref}`
       : "from the clock (no modification time)";
+    const year = clock.year;
+    const rollovers = clock.rollovers;
     report.year = {
       firstYear,
       lastYear: year,
