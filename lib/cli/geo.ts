@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./args.ts";
 import { UsageError, wholeOption } from "./_options.ts";
 import { normalizeIp } from "../logs/ip.ts";
 import { readLines } from "../logs/read.ts";

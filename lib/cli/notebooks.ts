@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./args.ts";
 import { basename, join, resolve } from "node:path";
 import { PROJECT_ROOT } from "../paths.ts";
 

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./args.ts";
 import { timeZoneOption, UsageError, wholeOption, yearOption } from "./_options.ts";
-import { relative } from "node:path";
+import { relative } from "../posix_path.ts";
 import { discoverLogs } from "../logs/discover.ts";
 import { parseFiles } from "../logs/pipeline.ts";
 import { JsonLinesWriter, Tee } from "../logs/jsonl.ts";

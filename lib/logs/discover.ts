@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "../posix_path.ts";
 import type { LogFormat } from "./types.ts";
 import { sniffFormat } from "./formats.ts";
 import { readLines } from "./read.ts";

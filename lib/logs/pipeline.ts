@@ -24,7 +24,6 @@ import {
   type YearInference,
   ZoneConverter,
 } from "./time.ts";
-import { fail2banDbEvents, openFail2banDb } from "./fail2ban_db.ts";
 
 /** Receives every event, with its UTC time and provenance. */
 export interface EventConsumer {
@@ -193,7 +192,7 @@ export async function parseFiles(
     };
     reports.push(report);
     try {
-      if (file.format === "fail2ban-sqlite") readDatabase(file, index, report, consumer);
+      if (file.format === "fail2ban-sqlite") await readDatabase(file, index, report, consumer);
       else await readLineFile(file, index, report, consumer, zone, years.get(file), options);
     } catch (error) {
       report.incomplete = describeFsError(error);
@@ -383,7 +382,14 @@ async function readLineFile(
   }
 }
 
-function readDatabase(file: LogFile, index: number, report: FileReport, consumer: EventConsumer) {
+async function readDatabase(
+  file: LogFile,
+  index: number,
+  report: FileReport,
+  consumer: EventConsumer,
+) {
+  // loaded when needed: node:sqlite costs start-up time
+  const { fail2banDbEvents, openFail2banDb } = await import("./fail2ban_db.ts");
   const db = openFail2banDb(file.path);
   try {
     for (const row of fail2banDbEvents(db)) {
