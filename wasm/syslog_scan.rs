@@ -340,6 +340,8 @@ enum Outcome {
     Next(usize),
     Fallback,
     Need,
+    /// A table is full: the records so far must be delivered before it starts over.
+    Stop,
 }
 use Outcome::*;
 
@@ -555,17 +557,74 @@ unsafe fn address_tail(l: &mut Line, mut i: usize) -> Option<usize> {
 }
 
 /// The value index of the key `[start, end)`, or the outcome that stops the line.
+/// A value not seen before is added here and listed in `NEW` for TypeScript
+/// to decode — unless it is an IP other than a canonical IPv4 address, which
+/// TypeScript must normalise (or find not to be an IP) first: then `Need`.
 unsafe fn value(t: usize, start: usize, end: usize) -> Result<i32, Outcome> {
     match lookup(t, start, end) {
         Found::Valid(index) => Ok(index),
         Found::Invalid => Err(Fallback),
         Found::Missing => {
-            NEED_TYPE = t as i32;
-            NEED_START = start as i32;
-            NEED_LENGTH = (end - start) as i32;
-            Err(Need)
+            if t == T_IP && !canonical_ipv4(start, end) {
+                NEED_TYPE = t as i32;
+                NEED_START = start as i32;
+                NEED_LENGTH = (end - start) as i32;
+                return Err(Need);
+            }
+            let index = add(t, start, end - start, 1);
+            if index < 0 {
+                return Err(Stop);
+            }
+            let at = NEW_COUNT * 4;
+            NEW[at] = t as u32;
+            NEW[at + 1] = index as u32;
+            NEW[at + 2] = (USED[t] - (end - start)) as u32;
+            NEW[at + 3] = (end - start) as u32;
+            NEW_COUNT += 1;
+            Ok(index)
         }
     }
+}
+
+/// Values added by `value` since `run` began: type, index, offset in the arena, length.
+const NEW_CAP: usize = 4096;
+static mut NEW: [u32; NEW_CAP * 4] = [0; NEW_CAP * 4];
+static mut NEW_COUNT: usize = 0;
+
+/// `[start, end)` is an IPv4 address as normalizeIp writes it: four numbers
+/// of 0–255 without leading zeros, separated by dots.
+unsafe fn canonical_ipv4(start: usize, end: usize) -> bool {
+    let mut parts = 0;
+    let mut digits = 0;
+    let mut value = 0u32;
+    let mut first = 0u8;
+    let mut i = start;
+    while i < end {
+        let c = b(i);
+        if c.is_ascii_digit() {
+            if digits == 0 {
+                first = c;
+            } else if first == b'0' {
+                return false; // a leading zero
+            }
+            value = value * 10 + (c - b'0') as u32;
+            digits += 1;
+            if digits > 3 || value > 255 {
+                return false;
+            }
+        } else if c == b'.' {
+            if digits == 0 {
+                return false;
+            }
+            parts += 1;
+            digits = 0;
+            value = 0;
+        } else {
+            return false;
+        }
+        i += 1;
+    }
+    parts == 3 && digits > 0
 }
 
 /// Write an event: its IP must be a valid one (else the line falls back).
@@ -1601,6 +1660,26 @@ pub unsafe extern "C" fn need_length() -> i32 {
 }
 
 #[no_mangle]
+pub unsafe extern "C" fn new_values() -> *const u32 {
+    NEW.as_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn new_count() -> usize {
+    NEW_COUNT
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn arena_of(t: usize) -> *const u8 {
+    arena(t).as_ptr()
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn arena_size(t: usize) -> usize {
+    ARENA[t]
+}
+
+#[no_mangle]
 pub unsafe extern "C" fn generation() -> i32 {
     GENERATION
 }
@@ -1635,11 +1714,13 @@ pub unsafe extern "C" fn pass_line() -> usize {
 #[no_mangle]
 pub unsafe extern "C" fn run() -> i32 {
     RECORDS = 0;
+    NEW_COUNT = 0;
     if RESET_PENDING {
         reset_tables();
     }
     while POS < END {
-        if RECORDS == OUT_CAP {
+        // (a line adds at most four values)
+        if RECORDS == OUT_CAP || NEW_COUNT + 4 > NEW_CAP {
             return FULL;
         }
         match read_line(POS) {
@@ -1649,6 +1730,7 @@ pub unsafe extern "C" fn run() -> i32 {
             }
             Fallback => return FALLBACK,
             Need => return NEED,
+            Stop => return FULL,
         }
     }
     DONE

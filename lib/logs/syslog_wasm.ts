@@ -103,6 +103,8 @@ const R_PID = 7, R_HOST = 8, R_DETAIL = 9;
 const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3;
 /** Records the module writes before it returns FULL. */
 const OUT_CAPACITY = 4096;
+/** Values the module adds in one `run`, at most. */
+const NEW_CAPACITY = 4096;
 /** Numbers per row of `aggregate`: IP, events, suspicious, events per pattern. */
 const ROW_INTS = 3 + 23;
 const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
@@ -129,6 +131,10 @@ interface Exports {
   run(): number;
   add(type: number, start: number, length: number, valid: number): number;
   aggregate(): void;
+  new_values(): number;
+  new_count(): number;
+  arena_of(type: number): number;
+  arena_size(type: number): number;
   suspicious_patterns(): number;
   rows(): number;
   row_times(): number;
@@ -145,6 +151,9 @@ interface Core {
   capacity: number;
   records: Int32Array;
   times: Float64Array;
+  /** Per value type the module's copies of the keys, and the values it added in a `run`. */
+  arenas: Uint8Array[];
+  newValues: Uint32Array;
   /** What `aggregate` writes: per IP row its numbers and times, and the (row, user) pairs. */
   rows: Uint32Array;
   rowTimes: Float64Array;
@@ -185,6 +194,10 @@ function loadCore(): Core {
     input: new Uint8Array(buffer, exports.input(), capacity + PAD),
     capacity,
     records: new Int32Array(buffer, exports.records(), OUT_CAPACITY * REC),
+    arenas: TABLE_SIZES.map((_, type) =>
+      new Uint8Array(buffer, exports.arena_of(type), exports.arena_size(type))
+    ),
+    newValues: new Uint32Array(buffer, exports.new_values(), NEW_CAPACITY * 4),
     rows: new Uint32Array(buffer, exports.rows(), OUT_CAPACITY * ROW_INTS),
     rowTimes: new Float64Array(buffer, exports.row_times(), OUT_CAPACITY * 2),
     pairs: new Uint32Array(buffer, exports.pairs(), OUT_CAPACITY * 2),
@@ -291,6 +304,7 @@ export class SyslogWasmScanner {
     w.begin(length, firstLine);
     for (;;) {
       const status = w.run();
+      this.#added();
       this.#deliver(w.record_count());
       if (status === DONE) break;
       if (status === NEED) this.#add();
@@ -307,6 +321,20 @@ export class SyslogWasmScanner {
       } else if (status !== FULL) throw new Error(`syslog scanner: status ${status}`);
     }
     return w.line() - firstLine;
+  }
+
+  /** Decode the values the module added (canonical IPv4 addresses, users, hosts, details). */
+  #added(): void {
+    const core = this.#core;
+    const count = core.exports.new_count();
+    const list = core.newValues;
+    for (let k = 0; k < 4 * count; k += 4) {
+      const type = list[k], index = list[k + 1], offset = list[k + 2];
+      core.values[type][index] = asciiDecoder.decode(
+        core.arenas[type].subarray(offset, offset + list[k + 3]),
+      );
+      core.ids[type][index] = newInternId();
+    }
   }
 
   /** Decode, normalise and add the value the module asked for. */
