@@ -101,6 +101,8 @@ export interface Scanner {
   readonly text: string;
   /** Read the whole lines of a chunk (as a readChunks handler); returns the number of lines. */
   scan(...chunk: Parameters<ChunkHandler>): number;
+  /** A buffer for readChunks to read to (`ReadOptions.buffer`), when the scanner has one. */
+  buffer?(bytes: number): Uint8Array | undefined;
 }
 
 /** Options of {@linkcode scannerHarness}. */
@@ -323,10 +325,11 @@ export function scannerHarness(options: HarnessOptions) {
       await Deno.writeFile(path, bytes);
       const outcomes: Outcome[] = [];
       const scanner = recorder(outcomes);
+      // a scanner with its own buffer (the WebAssembly one) reads the file in it, as parseFiles does
       const read = await readChunks(
         path,
         (...chunk) => scanner.scan(...chunk),
-        readOptions,
+        scanner.buffer ? { ...readOptions, buffer: (n) => scanner.buffer!(n) } : readOptions,
       );
       return { outcomes, damage: damage(read), lines: read.lines, read };
     } finally {

@@ -28,8 +28,8 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 // ---------------------------------------------------------------------------
 // Memory shared with TypeScript.
 
-/// Bytes after the last line that are always zero: every fixed comparison
-/// below reads at most 96 bytes past a position inside a line.
+/// Bytes after the input area: every fixed comparison below reads at most
+/// 96 bytes past a position inside a line.
 const PAD: usize = 128;
 const INPUT_CAP: usize = (1 << 20) + (128 << 10);
 #[repr(C, align(16))]
@@ -1684,16 +1684,14 @@ pub unsafe extern "C" fn generation() -> i32 {
     GENERATION
 }
 
-/// Start a chunk of `length` bytes of whole lines at `input()` (the bytes
-/// after it zero), its first line being `first_line`.
+/// Start reading the whole lines in `[start, end)` of the input, the first
+/// being line `first_line`. (What follows `end` is never read as part of a
+/// line: every line ends in a `\n` before it, and no text compared contains one.)
 #[no_mangle]
-pub unsafe extern "C" fn begin(length: usize, first_line: i32) {
-    END = length;
-    POS = 0;
+pub unsafe extern "C" fn begin(start: usize, end: usize, first_line: i32) {
+    END = if end <= INPUT_CAP { end } else { 0 };
+    POS = start;
     LINE = first_line;
-    for v in INPUT_BUFFER.0[length..length + PAD].iter_mut() {
-        *v = 0;
-    }
 }
 
 /// Skip the line at `position()` (TypeScript read it): returns its end.

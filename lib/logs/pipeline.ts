@@ -327,7 +327,9 @@ async function readLineFile(
     result = await readChunks(
       file.path,
       (bytes, start, end, firstLine, read) => scanner.scan(bytes, start, end, firstLine, read),
-      readOptions,
+      scanner instanceof SyslogWasmScanner
+        ? { ...readOptions, buffer: (bytes) => scanner.buffer(bytes) }
+        : readOptions,
     );
   } else {
     const position = { line: 0, text: "" };

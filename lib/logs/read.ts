@@ -22,6 +22,12 @@ export interface ReadOptions {
   gzip?: boolean;
   /** Read only up to this many bytes of (decompressed) text, e.g. to sniff a format. */
   limitBytes?: number;
+  /**
+   * Where {@linkcode readChunks} reads to: a buffer of at least `bytes` bytes
+   * (the chunks handed on are parts of it), or undefined for a new one of
+   * its own. The WebAssembly scanner gives its input area, which spares a copy.
+   */
+  buffer?: (bytes: number) => Uint8Array | undefined;
 }
 
 /** Problems found while reading, per line or per file. */
@@ -198,7 +204,9 @@ export async function readChunks(
   const result = newResult();
   // The buffer holds the start of an unfinished line (at most maxLine bytes)
   // followed by a chunk of new data, and room for an appended final "\n".
-  const buffer = new Uint8Array(chunkBytes + maxLine + 1 + PADDING);
+  const size = chunkBytes + maxLine + 1 + PADDING;
+  const given = options.buffer?.(size);
+  const buffer = given !== undefined && given.length >= size ? given : new Uint8Array(size);
   let filled = 0; // bytes of data in the buffer
   let skipping = -1; // ≥ 0: inside an over-long line, bytes skipped so far
   let lineNo = 1; // number of the next line

@@ -126,7 +126,7 @@ interface Exports {
   need_type(): number;
   need_start(): number;
   need_length(): number;
-  begin(length: number, firstLine: number): void;
+  begin(start: number, end: number, firstLine: number): void;
   pass_line(): number;
   run(): number;
   add(type: number, start: number, length: number, valid: number): number;
@@ -256,6 +256,16 @@ export class SyslogWasmScanner {
   }
 
   /**
+   * A buffer of `bytes` bytes in the module's input area, for
+   * {@linkcode readChunks} to read to (its chunks are then read where they
+   * are, not copied), or undefined when the area is smaller.
+   */
+  buffer(bytes: number): Uint8Array | undefined {
+    const { capacity, input } = this.#core;
+    return bytes <= capacity ? input.subarray(0, bytes) : undefined;
+  }
+
+  /**
    * Read the lines in `bytes[start, end)` (each ending in `\n`, but for the
    * last line of a file), the first being line `firstLine`; decoding damage
    * is recorded on `result`. Returns the number of lines.
@@ -268,6 +278,12 @@ export class SyslogWasmScanner {
     result: ReadResult,
   ): number {
     const { capacity, input } = this.#core;
+    if (
+      bytes.buffer === input.buffer && bytes.byteOffset === input.byteOffset && end <= capacity &&
+      bytes[end - 1] === 10
+    ) {
+      return this.#chunk(start, end, firstLine, result); // read in place
+    }
     let line = firstLine;
     while (start < end) {
       // whole lines that fit the input area
@@ -291,17 +307,17 @@ export class SyslogWasmScanner {
       let length = stop - start;
       input.set(bytes.subarray(start, stop));
       if (input[length - 1] !== 10) input[length++] = 10; // a file's last line
-      line += this.#chunk(length, line, result);
+      line += this.#chunk(0, length, line, result);
       start = stop;
     }
     return line - firstLine;
   }
 
-  /** Read the `length` bytes of whole lines in the input area. */
-  #chunk(length: number, firstLine: number, result: ReadResult): number {
+  /** Read the whole lines in `[start, end)` of the input area. */
+  #chunk(start: number, end: number, firstLine: number, result: ReadResult): number {
     const core = this.#core;
     const w = core.exports;
-    w.begin(length, firstLine);
+    w.begin(start, end, firstLine);
     for (;;) {
       const status = w.run();
       this.#added();
