@@ -1482,8 +1482,8 @@ static mut SUSPICIOUS_PATTERN: [u8; PATTERNS] = [0; PATTERNS];
 static mut ROW_STAMP: [u32; 1 << 16] = [0; 1 << 16];
 static mut ROW_OF: [u32; 1 << 16] = [0; 1 << 16];
 static mut STAMP: u32 = 0;
-/// Per row: IP value, events, suspicious, then the pattern counts.
-const ROW_INTS: usize = 3 + PATTERNS;
+/// Per row: IP value, events, suspicious, a bit per pattern with events, then the pattern counts.
+const ROW_INTS: usize = 4 + PATTERNS;
 static mut ROWS: [u32; OUT_CAP * ROW_INTS] = [0; OUT_CAP * ROW_INTS];
 static mut ROW_TIMES: [f64; OUT_CAP * 2] = [0.0; OUT_CAP * 2];
 static mut ROW_COUNT: usize = 0;
@@ -1536,7 +1536,8 @@ pub unsafe extern "C" fn aggregate() {
         let n = if r[R_COUNT] < 0 { 1 } else { r[R_COUNT] as u32 };
         let at = row * ROW_INTS;
         ROWS[at + 1] = ROWS[at + 1].wrapping_add(n);
-        ROWS[at + 3 + pattern as usize] = ROWS[at + 3 + pattern as usize].wrapping_add(n);
+        ROWS[at + 3] |= 1 << pattern;
+        ROWS[at + 4 + pattern as usize] = ROWS[at + 4 + pattern as usize].wrapping_add(n);
         // (the comparisons as TypeScript writes them: NaN is replaced)
         if !(ROW_TIMES[2 * row] <= time) {
             ROW_TIMES[2 * row] = time;

@@ -175,9 +175,9 @@ export class SummaryAggregator implements EventConsumer {
       numbers[at + SUSPICIOUS] += suspicious;
       if (!(numbers[at + FIRST] <= first)) numbers[at + FIRST] = first;
       if (!(numbers[at + LAST] >= last)) numbers[at + LAST] = last;
-      for (let slot = 0; slot < slots.length; slot++) {
+      for (let bits = perIp.slotsOf(i); bits !== 0; bits &= bits - 1) {
+        const slot = 31 - Math.clz32(bits & -bits);
         const count = perIp.kindCountOf(i, slot);
-        if (count === 0) continue;
         const kind = slots[slot];
         this.kinds[kind] += count;
         this.#kindCounts[row * kindsLength + kind] += count;

@@ -105,8 +105,8 @@ const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3;
 const OUT_CAPACITY = 4096;
 /** Values the module adds in one `run`, at most. */
 const NEW_CAPACITY = 4096;
-/** Numbers per row of `aggregate`: IP, events, suspicious, events per pattern. */
-const ROW_INTS = 3 + 23;
+/** Numbers per row of `aggregate`: IP, events, suspicious, patterns with events (bits), events per pattern. */
+const ROW_INTS = 4 + 23;
 const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
 /** Most values the module's tables of IPs, users, hosts and details hold. */
 const TABLE_SIZES = [1 << 16, 1 << 16, 1 << 7, 1 << 13];
@@ -526,8 +526,12 @@ class SyslogIpRecords implements IpRecords {
     return this.#times[2 * i + 1];
   }
 
+  slotsOf(i: number): number {
+    return this.#rows[i * ROW_INTS + 3];
+  }
+
   kindCountOf(i: number, slot: number): number {
-    return this.#rows[i * ROW_INTS + 3 + slot];
+    return this.#rows[i * ROW_INTS + 4 + slot];
   }
 
   pairIpOf(j: number): number {

@@ -110,8 +110,10 @@ export interface IpRecords {
   suspiciousOf(i: number): number;
   firstOf(i: number): number;
   lastOf(i: number): number;
-  /** The kinds that may have events here (indices into `KINDS`), with repeats. */
+  /** The kinds that may have events here (indices into `KINDS`, with repeats): at most 31. */
   readonly kindSlots: readonly number[];
+  /** The slots with events of IP `i`: bit `slot` set when `kindCountOf(i, slot)` is not 0. */
+  slotsOf(i: number): number;
   /** Events of IP `i` of the kind in `kindSlots[slot]`. */
   kindCountOf(i: number, slot: number): number;
   readonly pairCount: number;
