@@ -153,6 +153,7 @@ export class SummaryAggregator implements EventConsumer {
     const perIp = records.perIp();
     this.#snapshot = undefined;
     const slots = perIp.kindSlots;
+    const firstLast = perIp.firstLast;
     const kindsLength = KINDS.length;
     let batchRows = this.#batchRows;
     if (batchRows.length < perIp.ipCount) {
@@ -163,8 +164,8 @@ export class SummaryAggregator implements EventConsumer {
       batchRows[i] = row;
       const events = perIp.eventsOf(i);
       const suspicious = perIp.suspiciousOf(i);
-      const first = perIp.firstOf(i);
-      const last = perIp.lastOf(i);
+      const first = firstLast[2 * i];
+      const last = firstLast[2 * i + 1];
       this.events += events;
       this.suspicious += suspicious;
       if (!(this.first <= first)) this.first = first;

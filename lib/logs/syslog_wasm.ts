@@ -160,7 +160,7 @@ interface Core {
   pairs: Uint32Array;
   /** Per value type (IP, user, host, detail), by index in the module: value and id. */
   values: string[][];
-  ids: Float64Array[];
+  ids: Int32Array[];
 }
 
 let core: Core | undefined;
@@ -203,7 +203,7 @@ function loadCore(): Core {
     pairs: new Uint32Array(buffer, exports.pairs(), OUT_CAPACITY * 2),
     times: new Float64Array(buffer, exports.times(), OUT_CAPACITY),
     values: TABLE_SIZES.map((size) => new Array<string>(size).fill("")),
-    ids: TABLE_SIZES.map((size) => new Float64Array(size)),
+    ids: TABLE_SIZES.map((size) => new Int32Array(size)),
   };
 }
 
@@ -397,7 +397,7 @@ class SyslogRecords implements EventRecords {
   readonly times: Float64Array;
   readonly #records: Int32Array;
   readonly #values: string[][];
-  readonly #ids: Float64Array[];
+  readonly #ids: Int32Array[];
   readonly #event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
   readonly #core: Core;
   readonly #perIp: SyslogIpRecords;
@@ -488,15 +488,15 @@ class SyslogIpRecords implements IpRecords {
   ipCount = 0;
   pairCount = 0;
   readonly kindSlots: readonly number[] = Array.from(PATTERN_KIND);
+  readonly firstLast: Float64Array;
   readonly #rows: Uint32Array;
-  readonly #times: Float64Array;
   readonly #pairs: Uint32Array;
   readonly #values: string[][];
-  readonly #ids: Float64Array[];
+  readonly #ids: Int32Array[];
 
   constructor(core: Core) {
     this.#rows = core.rows;
-    this.#times = core.rowTimes;
+    this.firstLast = core.rowTimes;
     this.#pairs = core.pairs;
     this.#values = core.values;
     this.#ids = core.ids;
@@ -516,14 +516,6 @@ class SyslogIpRecords implements IpRecords {
 
   suspiciousOf(i: number): number {
     return this.#rows[i * ROW_INTS + 2];
-  }
-
-  firstOf(i: number): number {
-    return this.#times[2 * i];
-  }
-
-  lastOf(i: number): number {
-    return this.#times[2 * i + 1];
   }
 
   slotsOf(i: number): number {

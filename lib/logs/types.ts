@@ -108,8 +108,11 @@ export interface IpRecords {
   ipIdOf(i: number): number;
   eventsOf(i: number): number;
   suspiciousOf(i: number): number;
-  firstOf(i: number): number;
-  lastOf(i: number): number;
+  /**
+   * The first and last event time of IP `i` at `2 * i` and `2 * i + 1` (in
+   * an array: a number returned that is not a small integer would be boxed).
+   */
+  readonly firstLast: Float64Array;
   /** The kinds that may have events here (indices into `KINDS`, with repeats): at most 31. */
   readonly kindSlots: readonly number[];
   /** The slots with events of IP `i`: bit `slot` set when `kindCountOf(i, slot)` is not 0. */
