@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import { parseHTML } from "linkedom";
-import { EXPORTS } from "../lib/analysis.ts";
+import { EXPORTS, loadAnalysis } from "../lib/analysis.ts";
 import { validateGeoJson } from "../lib/export/geojson.ts";
 import { buildFrames, describeColumn, readParquet, writeCsv } from "../lib/frames/mod.ts";
 import { kindIndex } from "../lib/logs/kinds.ts";
@@ -506,13 +506,17 @@ Deno.test("columnsMarkdown() describes every column of every export", () => {
 Deno.test("the attempts files written on Polars' threads equal writeCsv()/writeParquet() of the same frame", async () => {
   const logs = await hostileLogs();
   const out = await Deno.makeTempDir();
-  const { analysis, folder } = await runAnalysis({
+  const { analysis: run, folder } = await runAnalysis({
     logs: [logs],
     out,
     timeZone: "UTC",
     year: 2026,
     offline: true,
   });
+  // the run let its events go; the same logs analysed again
+  assertEquals(run.logs.store.length, 0);
+  await assertRejects(() => run.frames.events, Error, "the events of this analysis were let go");
+  const analysis = await loadAnalysis(run.params);
   const frame = attemptsQuery(analysis.frames).collectSync();
   for (const raw of [false, true]) {
     const dir = await Deno.makeTempDir();

@@ -9,6 +9,7 @@ import { kindIndex } from "../lib/logs/kinds.ts";
 import type { ParsedEvent } from "../lib/logs/types.ts";
 import {
   analyseEvents,
+  attemptTable,
   BAN_COLUMNS,
   buildFrames,
   columnNames,
@@ -18,6 +19,7 @@ import {
   EVENT_COLUMNS,
   eventsFrame,
   type FrameOptions,
+  framesOf as framesOfAnalysis,
   HOUR_WEEKDAY_COLUMNS,
   IP_COLUMNS,
   IP_DETAIL_COLUMNS,
@@ -26,6 +28,7 @@ import {
   missingness,
   NETWORK_COLUMNS,
   readParquet,
+  releaseEvents,
   SUBNET_COLUMNS,
   USERNAME_BY_COUNTRY_COLUMNS,
   USERNAME_COLUMNS,
@@ -1009,6 +1012,34 @@ Deno.test("attemptTable() gives the attempts joined with their details, and writ
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("releaseEvents() lets the events go: frames built stay, building another throws", async () => {
+  const { store } = await framesOf({
+    "auth.log": [failed("20 10:00:00", "198.51.100.7"), failed("20 10:00:05", "198.51.100.8")],
+  });
+  const analysis = analyseEvents(store, []);
+  const attempts = attemptTable(analysis);
+  const frames = framesOfAnalysis(analysis);
+  releaseEvents(analysis);
+  assertEquals(store.length, 0);
+  assertEquals(analysis.columns.kind.length, 0);
+  assertEquals(store.dictionaries.ip.values, ["198.51.100.7", "198.51.100.8"]);
+  assertEquals(frames.ips.height, 2);
+  assertEquals(attempts.query().collectSync().getColumn("ip").cast(pl.Utf8).toArray(), [
+    "198.51.100.7",
+    "198.51.100.8",
+  ]);
+  const message = "the events of this analysis were let go";
+  await assertRejects(() => frames.events, Error, `Cannot build the events frame: ${message}`);
+  await assertRejects(() => frames.attempts, Error, `Cannot build the attempts table: ${message}`);
+  await assertRejects(() => framesOfAnalysis(analysis), Error, `Cannot build frames: ${message}`);
+  // the store takes events again
+  const event = { timeKind: 0, kind: kindIndex("failed_password"), ip: "198.51.100.9" };
+  store.add(event as ParsedEvent, Date.UTC(2026, 10, 20), 0, 1);
+  assertEquals(store.length, 1);
+  assertEquals(store.has("port"), false);
+  assertEquals(buildFrames(store).events.height, 1);
 });
 
 Deno.test("analyseEvents() checks its options", () => {

@@ -20,7 +20,7 @@ import pl from "nodejs-polars";
 import { KINDS } from "../logs/kinds.ts";
 import type { EventColumns, IntArray } from "../logs/store.ts";
 import { ATTEMPT_DETAIL_COLUMNS, DETAIL_COLUMN_TYPES, EVENT_COLUMNS } from "./columns.ts";
-import { analysisDetailsFrame, type EventAnalysis, fileNames } from "./events.ts";
+import { analysisDetailsFrame, type EventAnalysis, eventColumns, fileNames } from "./events.ts";
 import { FORMULA_START } from "./io.ts";
 
 /** Options of {@linkcode AttemptTable.query}. */
@@ -162,7 +162,7 @@ interface AttemptCodes {
 }
 
 function attemptCodes(analysis: EventAnalysis): AttemptCodes {
-  const c = analysis.columns;
+  const c = eventColumns(analysis, "the attempts table");
   const counts = analysis.attempts;
   const { runs, rows: height } = positiveRuns(counts);
   // each column is gathered into one scratch buffer and copied into Polars at

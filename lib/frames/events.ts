@@ -176,6 +176,45 @@ export function analyseEvents(
   };
 }
 
+/**
+ * Let go of the events of an analysis once the frames needed are built: the
+ * store's columns ({@linkcode EventStore.release}) and the analysis' own
+ * arrays give their memory back at once. Frames built before stay as they
+ * are; building a frame of the analysis afterwards throws.
+ *
+ * @example
+ * ```ts ignore
+ * import { analyseEvents, releaseEvents } from "./events.ts";
+ * const analysis = analyseEvents(store, details);
+ * const attempts = attemptTable(analysis);
+ * const frames = framesOf(analysis);
+ * releaseEvents(analysis); // frames and attempts stay usable
+ * ```
+ */
+export function releaseEvents(analysis: EventAnalysis): void {
+  analysis.store.release();
+  for (const array of [analysis.attempts, analysis.banEvents]) {
+    (array.buffer as ArrayBuffer).transfer(0);
+  }
+}
+
+/**
+ * The columns of an analysis, checked: after {@linkcode releaseEvents} they
+ * are empty, and a frame built from them would be silently wrong.
+ *
+ * @throws {Error} naming `frame` when the events were let go
+ */
+export function eventColumns(analysis: EventAnalysis, frame: string): EventColumns {
+  const columns = analysis.columns;
+  if (columns.kind.length !== columns.length || analysis.attempts.length !== columns.length) {
+    throw new Error(
+      `Cannot build ${frame}: the events of this analysis were let go (releaseEvents); ` +
+        "analyse the store again",
+    );
+  }
+  return columns;
+}
+
 /** A text column as dictionary codes (−1 = null). */
 interface EncodedCodes {
   name: string;
@@ -357,7 +396,7 @@ export class FrameBuilder {
  * ```
  */
 export function eventsFrame(analysis: EventAnalysis): pl.DataFrame {
-  const c = analysis.columns;
+  const c = eventColumns(analysis, "the events frame");
   const d = analysis.store.dictionaries;
   const numbers = pl.DataFrame({
     time: pl.Series("time", c.time),

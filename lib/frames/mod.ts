@@ -40,6 +40,7 @@ import {
   analyseEvents,
   analysisDetailsFrame,
   type EventAnalysis,
+  eventColumns,
   eventsFrame,
   type FrameOptions,
 } from "./events.ts";
@@ -53,6 +54,7 @@ export {
   type FrameOptions,
   ipDetailsFrame,
   joinDetails,
+  releaseEvents,
 } from "./events.ts";
 export { type BanRecord, bansFrame, bansOf, isCountedBan } from "./bans.ts";
 export { type AttemptQueryOptions, type AttemptTable, attemptTable } from "./attempts.ts";
@@ -144,6 +146,7 @@ export function buildFrames(
  * ```
  */
 export function framesOf(analysis: EventAnalysis): Frames {
+  eventColumns(analysis, "frames");
   const ips = ipsFrame(analysis);
   let events: pl.DataFrame | undefined;
   let attempts: AttemptTable | undefined;

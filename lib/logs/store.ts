@@ -121,6 +121,13 @@ class IntColumn {
   resize(capacity: number, keep: boolean): void {
     if (this.data !== undefined) this.data = resized(this.data, capacity, keep);
   }
+  /** Back to no rows and no value: the memory goes at once (see {@linkcode resized}). */
+  clear(): void {
+    if (this.data !== undefined) resized(this.data, 0, false);
+    this.data = undefined;
+    this.#lo = Infinity;
+    this.#hi = -Infinity;
+  }
   /** The first `n` rows (the fill repeated while nothing else was set). */
   view(n: number): IntArray {
     return this.data?.subarray(0, n) ?? new Int8Array(n).fill(this.fill);
@@ -139,6 +146,10 @@ class FloatColumn {
   }
   resize(capacity: number, keep: boolean): void {
     if (this.data !== undefined) this.data = resized(this.data, capacity, keep);
+  }
+  clear(): void {
+    if (this.data !== undefined) resized(this.data, 0, false);
+    this.data = undefined;
   }
   view(n: number): Float64Array {
     return this.data?.subarray(0, n) ?? new Float64Array(n).fill(NaN);
@@ -280,21 +291,24 @@ export class EventStore implements EventConsumer {
     this.#handedOut = false;
     this.#kind = resized(this.#kind, capacity, keep);
     this.#suspicious = resized(this.#suspicious, capacity, keep);
-    for (
-      const column of [
-        this.#time,
-        this.#bytes,
-        this.#banSeconds,
-        this.#file,
-        this.#line,
-        this.#count,
-        this.#port,
-        this.#status,
-        this.#banCount,
-        ...Object.values(this.#strings),
-      ]
-    ) column.resize(capacity, keep);
+    for (const column of this.#allColumns()) column.resize(capacity, keep);
     this.#capacity = capacity;
+  }
+
+  /** Every column but `kind` and `suspicious`. */
+  #allColumns(): (IntColumn | FloatColumn)[] {
+    return [
+      this.#time,
+      this.#bytes,
+      this.#banSeconds,
+      this.#file,
+      this.#line,
+      this.#count,
+      this.#port,
+      this.#status,
+      this.#banCount,
+      ...Object.values(this.#strings),
+    ];
   }
 
   /**
@@ -359,6 +373,33 @@ export class EventStore implements EventConsumer {
     put("banCount", this.#banCount);
     for (const name of DICTIONARY_COLUMNS) put(name, this.#strings[name]);
     return this.#columns = columns;
+  }
+
+  /**
+   * Give the memory of the events back at once, for a caller done with them
+   * while it still needs other data (`runAnalysis` once the frames are built;
+   * a million events take some 70 MB). Every column goes, the views
+   * {@linkcode columns} handed out included: those become empty (length 0).
+   * The dictionaries and files stay; the store is empty afterwards and can
+   * take events again.
+   *
+   * @example
+   * ```ts
+   * import { EventStore } from "./store.ts";
+   * const store = new EventStore();
+   * const columns = store.columns();
+   * store.release();
+   * console.log(store.length, columns.kind.length); // 0 0
+   * ```
+   */
+  release(): void {
+    this.#kind = resized(this.#kind, 0, false);
+    this.#suspicious = resized(this.#suspicious, 0, false);
+    for (const column of this.#allColumns()) column.clear();
+    this.#capacity = 0;
+    this.#handedOut = false;
+    this.length = 0;
+    this.#columns = undefined;
   }
 
   /** One event as a plain object (for tests and small displays; not for bulk use). */

@@ -20,7 +20,7 @@
 import { join, relative } from "node:path";
 import type { Analysis, AnalysisParams, ExportedFile } from "../analysis.ts";
 import { abandonRun, finishRun, type RunFolder, startRun } from "../export/run_dir.ts";
-import { analyseEvents, attemptTable, framesOf } from "../frames/mod.ts";
+import { analyseEvents, attemptTable, framesOf, releaseEvents } from "../frames/mod.ts";
 import {
   defaultProviders,
   type GeoSettings,
@@ -101,6 +101,11 @@ export interface RunResult {
   summaryText: string;
   /** Every file written, relative to the run folder. */
   files: ReportFile[];
+  /**
+   * What was analysed. Its events were let go once the frames were built
+   * (`releaseEvents`): `analysis.logs.store` is empty, and
+   * `analysis.frames.events` and `.attempts` throw; the other frames are there.
+   */
   analysis: Analysis;
 }
 
@@ -217,6 +222,9 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     attemptsWriting = attemptsFiles.done;
     attemptsWriting.catch(() => {}); // awaited below; never unhandled meanwhile
     const frames = framesOf(eventAnalysis);
+    // every frame and the attempts table are built: the events (some 70 MB
+    // a million) go now rather than at the end of the run
+    releaseEvents(eventAnalysis);
     const params: AnalysisParams = {
       logs: [...options.logs],
       providers: providerNames,
