@@ -272,6 +272,14 @@ Deno.test("records handed over in columns (addRecords) aggregate as one add() pe
       }
     }
     await Deno.writeTextFile(join(dir, "secure-20240310"), many.join("\n") + "\n");
+    // more addresses and (address, user) pairs than the module gathers at once, repeated
+    const wide: string[] = [];
+    for (let i = 0; i < 80_000; i++) {
+      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      wide.push(sshd("Mar  4 10:00:00", ip, `w${i % 5000}`));
+      if (i % 4 === 0) wide.push(sshd("Mar  4 10:00:01", "203.0.113.9", `w${i % 1500}`));
+    }
+    await Deno.writeTextFile(join(dir, "secure-20240320"), wide.join("\n") + "\n");
     const files = (await discoverLogs([dir, join(import.meta.dirname!, "../data/sample")])).files;
     for (const timeZone of ["UTC", "Europe/Berlin"]) {
       const columns = new SummaryAggregator();
@@ -293,7 +301,39 @@ Deno.test("records handed over in columns (addRecords) aggregate as one add() pe
         assertEquals([...stats.users], [...single.ips.get(ip)!.users], ip);
       }
       assertEquals(columns.ips.get("203.0.113.9")!.users.size, MAX_USERS_PER_IP);
+      assertOk(columns.ipCount > 80_000);
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("aggregators reading in columns one after another each get their own events", async () => {
+  const dir = await logDir({
+    "auth.log": {
+      lines: Array.from(
+        { length: 3000 },
+        (_, i) => sshd("Mar  3 10:00:00", `192.0.2.${i % 200}`, `u${i % 37}`),
+      ),
+    },
+    "secure": {
+      lines: Array.from({ length: 500 }, (_, i) => sshd("Mar  3 11:00:00", `198.51.100.${i % 9}`)),
+    },
+  });
+  try {
+    const { files } = await discoverLogs([dir]);
+    const a = new SummaryAggregator();
+    const b = new SummaryAggregator();
+    await parseFiles([files[0]], a, { timeZone: "UTC", year: 2024 });
+    await parseFiles([files[1]], b, { timeZone: "UTC", year: 2024 });
+    await parseFiles([files[0]], b, { timeZone: "UTC", year: 2024 });
+    const alone = new SummaryAggregator();
+    await parseFiles([files[1], files[0]], alone, { timeZone: "UTC", year: 2024 });
+    assertEquals(a.events, 3000);
+    assertEquals(a.ipCount, 200);
+    assertEquals(b.events, 3500);
+    assertEquals([...b.ips.keys()], [...alone.ips.keys()]);
+    assertEquals([...b.ips.values()], [...alone.ips.values()]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1468,52 +1468,69 @@ unsafe fn other_program(tag: usize) -> Outcome {
 }
 
 // ---------------------------------------------------------------------------
-// The events of one call of `run` gathered per IP (after TypeScript replaced
-// their times by UTC ms), for aggregating consumers: per IP in the order of
-// its first event, its events, suspicious events, first and last time and
-// events per pattern; and each (IP, user) of a suspicious event, in the order
-// first seen. Merging these in call order gives what adding each event in
-// line order gives (sums, minimums and maximums; users in first-tried order).
+// Events gathered per IP (after TypeScript replaced their times by UTC ms),
+// for aggregating consumers, over as many calls of `run` as TypeScript
+// lets them gather (it drains them before anything else is added to its
+// totals): per IP in the order of its first event, its events, suspicious
+// events, first and last time and events per pattern; and each (IP, user) of
+// a suspicious event, in the order first seen. Adding these gives what adding
+// each event in line order gives (sums, minimums and maximums; users in
+// first-tried order), with one row per IP instead of one per event.
 
 const PATTERNS: usize = 23;
 /// Per pattern: 1 when its kind is suspicious (set by TypeScript).
 static mut SUSPICIOUS_PATTERN: [u8; PATTERNS] = [0; PATTERNS];
-/// Per IP value: its row in this call's table + 1, valid when its stamp is this call's.
-static mut ROW_STAMP: [u32; 1 << 16] = [0; 1 << 16];
-static mut ROW_OF: [u32; 1 << 16] = [0; 1 << 16];
-static mut STAMP: u32 = 0;
+/// Rows at most: one per IP value (the IP table holds at most 1 << 16).
+const MAX_ROWS: usize = 1 << 16;
+/// Per IP value: its row, valid when its stamp is the current one.
+static mut ROW_STAMP: [u32; MAX_ROWS] = [0; MAX_ROWS];
+static mut ROW_OF: [u32; MAX_ROWS] = [0; MAX_ROWS];
+static mut STAMP: u32 = 1;
 /// Per row: IP value, events, suspicious, a bit per pattern with events, then the pattern counts.
 const ROW_INTS: usize = 4 + PATTERNS;
-static mut ROWS: [u32; OUT_CAP * ROW_INTS] = [0; OUT_CAP * ROW_INTS];
-static mut ROW_TIMES: [f64; OUT_CAP * 2] = [0.0; OUT_CAP * 2];
+static mut ROWS: [u32; MAX_ROWS * ROW_INTS] = [0; MAX_ROWS * ROW_INTS];
+static mut ROW_TIMES: [f64; MAX_ROWS * 2] = [0.0; MAX_ROWS * 2];
 static mut ROW_COUNT: usize = 0;
-/// (row, user value) pairs in first-seen order, and a set of them.
-static mut PAIRS: [u32; OUT_CAP * 2] = [0; OUT_CAP * 2];
+/// (row, user value) pairs in first-seen order, and a set of them that doubles as it fills.
+const MAX_PAIRS: usize = 1 << 16;
+static mut PAIRS: [u32; MAX_PAIRS * 2] = [0; MAX_PAIRS * 2];
 static mut PAIR_COUNT: usize = 0;
-const PAIR_SLOTS: usize = OUT_CAP * 4;
-static mut PAIR_SET: [u32; PAIR_SLOTS * 2] = [0; PAIR_SLOTS * 2];
-static mut PAIR_STAMP: [u32; PAIR_SLOTS] = [0; PAIR_SLOTS];
+const MAX_PAIR_SLOTS: usize = MAX_PAIRS * 2;
+static mut PAIR_SLOTS: usize = 1 << 12;
+/// Per slot: pair index + 1 (0: empty).
+static mut PAIR_SET: [u32; MAX_PAIR_SLOTS] = [0; MAX_PAIR_SLOTS];
 
-/// Gather the `RECORDS` records of the last `run` per IP (see above).
-#[no_mangle]
-pub unsafe extern "C" fn aggregate() {
-    STAMP = STAMP.wrapping_add(1);
-    if STAMP == 0 {
-        for v in ROW_STAMP.iter_mut() {
-            *v = 0;
-        }
-        for v in PAIR_STAMP.iter_mut() {
-            *v = 0;
-        }
-        STAMP = 1;
+#[inline(always)]
+fn pair_hash(row: u32, user: u32) -> usize {
+    let hash = row.wrapping_mul(0x9e37_79b1) ^ user.wrapping_mul(0x85eb_ca6b);
+    (hash ^ (hash >> 15)) as usize
+}
+
+/// Add pair `index` (already in `PAIRS`) to the set.
+unsafe fn insert_pair(index: usize) {
+    let mask = PAIR_SLOTS - 1;
+    let mut slot = pair_hash(PAIRS[2 * index], PAIRS[2 * index + 1]) & mask;
+    while PAIR_SET[slot] != 0 {
+        slot = (slot + 1) & mask;
     }
-    ROW_COUNT = 0;
-    PAIR_COUNT = 0;
-    for k in 0..RECORDS {
+    PAIR_SET[slot] = index as u32 + 1;
+}
+
+/// Add the records `[from, RECORDS)` of the last `run` to what is gathered;
+/// returns where it stopped: before `RECORDS` when the pairs are full
+/// (TypeScript drains them and calls again from there).
+#[no_mangle]
+pub unsafe extern "C" fn gather(from: usize) -> usize {
+    for k in from..RECORDS {
         let r = &OUT[k * REC..k * REC + REC];
         let pattern = r[R_PATTERN];
         if pattern < 0 {
             continue;
+        }
+        let suspicious_user =
+            if SUSPICIOUS_PATTERN[pattern as usize] == 1 && r[R_USER] >= 0 { 1 } else { 0 };
+        if PAIR_COUNT + suspicious_user > MAX_PAIRS {
+            return k;
         }
         let ip = r[R_IP] as usize;
         let time = TIMES[k];
@@ -1547,29 +1564,62 @@ pub unsafe extern "C" fn aggregate() {
         }
         if SUSPICIOUS_PATTERN[pattern as usize] == 1 {
             ROWS[at + 2] = ROWS[at + 2].wrapping_add(n);
-            let user = r[R_USER];
-            if user >= 0 {
-                let user = user as u32;
-                let hash = (row as u32).wrapping_mul(0x9e37_79b1) ^ user.wrapping_mul(0x85eb_ca6b);
-                let mut slot = ((hash ^ (hash >> 15)) as usize) & (PAIR_SLOTS - 1);
-                loop {
-                    if PAIR_STAMP[slot] != STAMP {
-                        PAIR_STAMP[slot] = STAMP;
-                        PAIR_SET[2 * slot] = row as u32;
-                        PAIR_SET[2 * slot + 1] = user;
-                        PAIRS[2 * PAIR_COUNT] = row as u32;
-                        PAIRS[2 * PAIR_COUNT + 1] = user;
-                        PAIR_COUNT += 1;
-                        break;
+        }
+        if suspicious_user == 1 {
+            let user = r[R_USER] as u32;
+            let mask = PAIR_SLOTS - 1;
+            let mut slot = pair_hash(row as u32, user) & mask;
+            loop {
+                let entry = PAIR_SET[slot] as usize;
+                if entry == 0 {
+                    let index = PAIR_COUNT;
+                    PAIRS[2 * index] = row as u32;
+                    PAIRS[2 * index + 1] = user;
+                    PAIR_COUNT += 1;
+                    PAIR_SET[slot] = index as u32 + 1;
+                    if 2 * PAIR_COUNT > PAIR_SLOTS && PAIR_SLOTS < MAX_PAIR_SLOTS {
+                        // double the set
+                        for v in PAIR_SET[..PAIR_SLOTS].iter_mut() {
+                            *v = 0;
+                        }
+                        PAIR_SLOTS *= 2;
+                        for i in 0..PAIR_COUNT {
+                            insert_pair(i);
+                        }
                     }
-                    if PAIR_SET[2 * slot] == row as u32 && PAIR_SET[2 * slot + 1] == user {
-                        break;
-                    }
-                    slot = (slot + 1) & (PAIR_SLOTS - 1);
+                    break;
                 }
+                if PAIRS[2 * (entry - 1)] == row as u32 && PAIRS[2 * (entry - 1) + 1] == user {
+                    break;
+                }
+                slot = (slot + 1) & mask;
             }
         }
     }
+    RECORDS
+}
+
+/// TypeScript took what was gathered: start again.
+#[no_mangle]
+pub unsafe extern "C" fn drained() {
+    STAMP = STAMP.wrapping_add(1);
+    if STAMP == 0 {
+        for v in ROW_STAMP.iter_mut() {
+            *v = 0;
+        }
+        STAMP = 1;
+    }
+    ROW_COUNT = 0;
+    for v in PAIR_SET[..PAIR_SLOTS].iter_mut() {
+        *v = 0;
+    }
+    PAIR_COUNT = 0;
+    PAIR_SLOTS = 1 << 12;
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn reset_pending() -> i32 {
+    RESET_PENDING as i32
 }
 
 #[no_mangle]

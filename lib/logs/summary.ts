@@ -7,7 +7,7 @@
  */
 import { KINDS, SOURCES } from "./kinds.ts";
 import type { EventConsumer, FileReport, ParseReport } from "./pipeline.ts";
-import type { EventRecords, ParsedEvent } from "./types.ts";
+import type { EventRecords, IpGatherer, IpRecords, ParsedEvent } from "./types.ts";
 import { copyString } from "./read.ts";
 import { IdCache } from "./bytes.ts";
 
@@ -56,15 +56,56 @@ const EVENTS = 0, SUSPICIOUS = 1, FIRST = 2, LAST = 3, BANS = 4, ACCEPTED = 5;
 const FIELDS = 8;
 
 /** An {@linkcode EventConsumer} that aggregates as events stream by. */
-export class SummaryAggregator implements EventConsumer {
+export class SummaryAggregator implements EventConsumer, IpGatherer {
+  // the totals (read through the getters below, which first add what the
+  // WebAssembly scanner gathered for this aggregator)
+  readonly #kinds = new Float64Array(KINDS.length);
+  #events = 0;
+  #suspicious = 0;
+  #withoutIp = 0;
+  /** First and last event time (an array: numbers kept in fields would be boxed). */
+  readonly #span = new Float64Array([NaN, NaN]);
+  /** Where events are gathered per IP for this aggregator (see `addRecords`). */
+  #gathering: EventRecords | undefined;
+
   /** Events per kind index (with repeats). */
-  readonly kinds = new Float64Array(KINDS.length);
-  events = 0;
-  suspicious = 0;
+  get kinds(): Float64Array {
+    this.#drain();
+    return this.#kinds;
+  }
+
+  get events(): number {
+    this.#drain();
+    return this.#events;
+  }
+
+  get suspicious(): number {
+    this.#drain();
+    return this.#suspicious;
+  }
+
   /** Events without an IP. */
-  withoutIp = 0;
-  first = NaN;
-  last = NaN;
+  get withoutIp(): number {
+    this.#drain();
+    return this.#withoutIp;
+  }
+
+  /** First event time, UTC ms (NaN: none). */
+  get first(): number {
+    this.#drain();
+    return this.#span[0];
+  }
+
+  /** Last event time, UTC ms (NaN: none). */
+  get last(): number {
+    this.#drain();
+    return this.#span[1];
+  }
+
+  /** Add what was gathered per IP for this aggregator and not added yet. */
+  #drain(): void {
+    this.#gathering?.drain(this);
+  }
 
   // Per IP a row number; the numbers of all IPs in a few large typed arrays
   // (a million events touch little memory).
@@ -101,6 +142,7 @@ export class SummaryAggregator implements EventConsumer {
    * (rebuilt after more events are added).
    */
   get ips(): Map<string, IpStats> {
+    this.#drain();
     if (this.#snapshot !== undefined) return this.#snapshot;
     const map = new Map<string, IpStats>();
     const rows = Array.from(this.#ipOf, (_, row) => row);
@@ -111,6 +153,7 @@ export class SummaryAggregator implements EventConsumer {
 
   /** Number of distinct IPs. */
   get ipCount(): number {
+    this.#drain();
     return this.#ipOf.length;
   }
 
@@ -133,6 +176,7 @@ export class SummaryAggregator implements EventConsumer {
   }
 
   add(event: ParsedEvent, time: number, _file: number, _line: number): void {
+    this.#drain(); // what was gathered came first
     const count = event.count;
     const flag = event.suspicious;
     const kind = event.kind;
@@ -149,11 +193,17 @@ export class SummaryAggregator implements EventConsumer {
   }
 
   addRecords(records: EventRecords, _file: number): void {
-    // the batch gathered per IP: one update per IP, not per event
-    const perIp = records.perIp();
+    // gathered per IP where they are, and added one row per IP (addIps) when
+    // anything else is added or read: a few thousand rows instead of a million events
+    records.gather(this);
+    this.#gathering = records;
+  }
+
+  addIps(perIp: IpRecords): void {
     this.#snapshot = undefined;
     const slots = perIp.kindSlots;
     const firstLast = perIp.firstLast;
+    const span = this.#span;
     const kindsLength = KINDS.length;
     let batchRows = this.#batchRows;
     if (batchRows.length < perIp.ipCount) {
@@ -166,10 +216,10 @@ export class SummaryAggregator implements EventConsumer {
       const suspicious = perIp.suspiciousOf(i);
       const first = firstLast[2 * i];
       const last = firstLast[2 * i + 1];
-      this.events += events;
-      this.suspicious += suspicious;
-      if (!(this.first <= first)) this.first = first;
-      if (!(this.last >= last)) this.last = last;
+      this.#events += events;
+      this.#suspicious += suspicious;
+      if (!(span[0] <= first)) span[0] = first;
+      if (!(span[1] >= last)) span[1] = last;
       const numbers = this.#numbers;
       const at = row * FIELDS;
       numbers[at + EVENTS] += events;
@@ -180,7 +230,7 @@ export class SummaryAggregator implements EventConsumer {
         const slot = 31 - Math.clz32(bits & -bits);
         const count = perIp.kindCountOf(i, slot);
         const kind = slots[slot];
-        this.kinds[kind] += count;
+        this.#kinds[kind] += count;
         this.#kindCounts[row * kindsLength + kind] += count;
         if (IS_BAN[kind] === 1) numbers[at + BANS] += count;
         if (IS_ACCEPTED[kind] === 1) numbers[at + ACCEPTED] += count;
@@ -207,13 +257,14 @@ export class SummaryAggregator implements EventConsumer {
   ): void {
     const time = this.#time[0];
     this.#snapshot = undefined;
-    this.events += n;
-    this.kinds[kind] += n;
-    if (suspicious) this.suspicious += n;
-    if (!(this.first <= time)) this.first = time;
-    if (!(this.last >= time)) this.last = time;
+    this.#events += n;
+    this.#kinds[kind] += n;
+    if (suspicious) this.#suspicious += n;
+    const span = this.#span;
+    if (!(span[0] <= time)) span[0] = time;
+    if (!(span[1] >= time)) span[1] = time;
     if (ip === undefined) {
-      this.withoutIp += n;
+      this.#withoutIp += n;
       return;
     }
     const row = this.#rowOf(ip, ipId);
@@ -360,6 +411,7 @@ export class SummaryAggregator implements EventConsumer {
 
   /** IPs by suspicious events, most first (ties: more events, then IP). */
   topIps(limit = 10): IpStats[] {
+    this.#drain();
     // the first `limit` rows in that order, kept sorted while the rows go by
     const numbers = this.#numbers;
     const ipOf = this.#ipOf;

@@ -28,6 +28,7 @@
  */
 import {
   type EventRecords,
+  type IpGatherer,
   type IpRecords,
   type LineSink,
   type ParsedEvent,
@@ -105,7 +106,9 @@ const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3;
 const OUT_CAPACITY = 4096;
 /** Values the module adds in one `run`, at most. */
 const NEW_CAPACITY = 4096;
-/** Numbers per row of `aggregate`: IP, events, suspicious, patterns with events (bits), events per pattern. */
+/** Rows and pairs `gather` holds at most. */
+const MAX_ROWS = 1 << 16, MAX_PAIRS = 1 << 16;
+/** Numbers per row of `gather`: IP, events, suspicious, patterns with events (bits), events per pattern. */
 const ROW_INTS = 4 + 23;
 const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
 /** Most values the module's tables of IPs, users, hosts and details hold. */
@@ -130,7 +133,9 @@ interface Exports {
   pass_line(): number;
   run(): number;
   add(type: number, start: number, length: number, valid: number): number;
-  aggregate(): void;
+  gather(from: number): number;
+  drained(): void;
+  reset_pending(): number;
   new_values(): number;
   new_count(): number;
   arena_of(type: number): number;
@@ -154,10 +159,14 @@ interface Core {
   /** Per value type the module's copies of the keys, and the values it added in a `run`. */
   arenas: Uint8Array[];
   newValues: Uint32Array;
-  /** What `aggregate` writes: per IP row its numbers and times, and the (row, user) pairs. */
+  /** What `gather` writes: per IP row its numbers and times, and the (row, user) pairs. */
   rows: Uint32Array;
   rowTimes: Float64Array;
   pairs: Uint32Array;
+  /** Whom the module is gathering for (see `SyslogRecords.gather`). */
+  owner: IpGatherer | undefined;
+  /** What was gathered, as an {@linkcode IpRecords}. */
+  gathered?: SyslogIpRecords;
   /** Per value type (IP, user, host, detail), by index in the module: value and id. */
   values: string[][];
   ids: Int32Array[];
@@ -198,9 +207,10 @@ function loadCore(): Core {
       new Uint8Array(buffer, exports.arena_of(type), exports.arena_size(type))
     ),
     newValues: new Uint32Array(buffer, exports.new_values(), NEW_CAPACITY * 4),
-    rows: new Uint32Array(buffer, exports.rows(), OUT_CAPACITY * ROW_INTS),
-    rowTimes: new Float64Array(buffer, exports.row_times(), OUT_CAPACITY * 2),
-    pairs: new Uint32Array(buffer, exports.pairs(), OUT_CAPACITY * 2),
+    rows: new Uint32Array(buffer, exports.rows(), MAX_ROWS * ROW_INTS),
+    rowTimes: new Float64Array(buffer, exports.row_times(), MAX_ROWS * 2),
+    pairs: new Uint32Array(buffer, exports.pairs(), MAX_PAIRS * 2),
+    owner: undefined,
     times: new Float64Array(buffer, exports.times(), OUT_CAPACITY),
     values: TABLE_SIZES.map((size) => new Array<string>(size).fill("")),
     ids: TABLE_SIZES.map((size) => new Int32Array(size)),
@@ -319,6 +329,8 @@ export class SyslogWasmScanner {
     const w = core.exports;
     w.begin(start, end, firstLine);
     for (;;) {
+      // the module's tables start over in this run: what was gathered (which names them) goes first
+      if (w.reset_pending()) drainCore(core);
       const status = w.run();
       this.#added();
       this.#deliver(w.record_count());
@@ -400,11 +412,9 @@ class SyslogRecords implements EventRecords {
   readonly #ids: Int32Array[];
   readonly #event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
   readonly #core: Core;
-  readonly #perIp: SyslogIpRecords;
 
   constructor(core: Core) {
     this.#core = core;
-    this.#perIp = new SyslogIpRecords(core);
     this.times = core.times;
     this.#records = core.records;
     this.#values = core.values;
@@ -443,12 +453,20 @@ class SyslogRecords implements EventRecords {
     return user < 0 ? undefined : this.#ids[T_USER][user];
   }
 
-  perIp(): IpRecords {
-    this.#core.exports.aggregate();
-    const perIp = this.#perIp;
-    perIp.ipCount = this.#core.exports.row_count();
-    perIp.pairCount = this.#core.exports.pair_count();
-    return perIp;
+  gather(owner: IpGatherer): void {
+    const core = this.#core;
+    if (core.owner !== owner) {
+      drainCore(core);
+      core.owner = owner;
+    }
+    for (let k = 0; (k = core.exports.gather(k)) < this.count;) {
+      drainCore(core); // the pairs are full
+      core.owner = owner;
+    }
+  }
+
+  drain(owner: IpGatherer): void {
+    if (this.#core.owner === owner) drainCore(this.#core);
   }
 
   eventOf(k: number, event: ParsedEvent = this.#event): ParsedEvent {
@@ -483,7 +501,19 @@ class SyslogRecords implements EventRecords {
   }
 }
 
-/** The module's `aggregate` output (an {@linkcode IpRecords}). */
+/** Hand what the module gathered to its owner, and start again. */
+function drainCore(core: Core): void {
+  const owner = core.owner;
+  if (owner === undefined) return;
+  core.owner = undefined;
+  const gathered = core.gathered ??= new SyslogIpRecords(core);
+  gathered.ipCount = core.exports.row_count();
+  gathered.pairCount = core.exports.pair_count();
+  if (gathered.ipCount > 0 || gathered.pairCount > 0) owner.addIps(gathered);
+  core.exports.drained();
+}
+
+/** What the module gathered (an {@linkcode IpRecords}). */
 class SyslogIpRecords implements IpRecords {
   ipCount = 0;
   pairCount = 0;

@@ -91,16 +91,29 @@ export interface EventRecords {
   userIdOf(k: number): number | undefined;
   /** The whole event of record `k` (with `times[k]` as it is now), in a reused object. */
   eventOf(k: number): ParsedEvent;
-  /** The events gathered per IP (once `times` hold UTC ms): see {@linkcode IpRecords}. */
-  perIp(): IpRecords;
+  /**
+   * Add this batch's events (once `times` hold UTC ms) to what is gathered
+   * per IP for `owner`, which receives it ({@linkcode IpGatherer.addIps})
+   * when it asks ({@linkcode drain}), when another owner gathers, or when it
+   * can be kept no longer. An owner must drain before it adds any other
+   * event or reads its totals: then the order of events is kept.
+   */
+  gather(owner: IpGatherer): void;
+  /** Hand `owner` what was gathered for it, if anything. */
+  drain(owner: IpGatherer): void;
+}
+
+/** What receives events gathered per IP (see {@linkcode EventRecords.gather}). */
+export interface IpGatherer {
+  addIps(ips: IpRecords): void;
 }
 
 /**
- * The events of an {@linkcode EventRecords} gathered per IP: for each IP,
+ * Events gathered per IP (see {@linkcode EventRecords.gather}): for each IP,
  * in the order of its first event, its events, suspicious events (each with
  * its `count`), first and last time and events per kind; and each (IP, user)
- * of a suspicious event, in the order first seen. Adding these, batch after
- * batch, gives what adding each event in line order gives.
+ * of a suspicious event, in the order first seen. Adding these gives what
+ * adding each event in line order gives.
  */
 export interface IpRecords {
   readonly ipCount: number;
