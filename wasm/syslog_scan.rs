@@ -151,6 +151,7 @@ static mut NEED_TYPE: i32 = 0;
 static mut NEED_START: i32 = 0;
 static mut NEED_LENGTH: i32 = 0;
 
+#[inline(always)]
 unsafe fn table(t: usize) -> &'static mut [i32] {
     let slots = (1usize << BITS[t]) * SLOT;
     match t {
@@ -161,6 +162,7 @@ unsafe fn table(t: usize) -> &'static mut [i32] {
     }
 }
 
+#[inline(always)]
 unsafe fn arena(t: usize) -> &'static mut [u8] {
     match t {
         T_IP => &mut ARENA_IP[..],
@@ -197,7 +199,9 @@ static mut LAST_LENGTH: [usize; TYPES] = [usize::MAX; TYPES];
 static mut LAST_ENTRY: [i32; TYPES] = [0; TYPES];
 
 /// Look up the input bytes `[start, end)` as a value of type `t`.
-unsafe fn lookup(t: usize, start: usize, end: usize) -> Found {
+#[inline(always)]
+unsafe fn lookup<const T: usize>(start: usize, end: usize) -> Found {
+    let t = T;
     let length = end - start;
     let ar = arena(t);
     let entry;
@@ -560,8 +564,9 @@ unsafe fn address_tail(l: &mut Line, mut i: usize) -> Option<usize> {
 /// A value not seen before is added here and listed in `NEW` for TypeScript
 /// to decode — unless it is an IP other than a canonical IPv4 address, which
 /// TypeScript must normalise (or find not to be an IP) first: then `Need`.
-unsafe fn value(t: usize, start: usize, end: usize) -> Result<i32, Outcome> {
-    match lookup(t, start, end) {
+unsafe fn value<const T: usize>(start: usize, end: usize) -> Result<i32, Outcome> {
+    let t = T;
+    match lookup::<T>(start, end) {
         Found::Valid(index) => Ok(index),
         Found::Invalid => Err(Fallback),
         Found::Missing => {
@@ -636,19 +641,19 @@ unsafe fn emit(
     detail: Detail,
     nl: usize,
 ) -> Outcome {
-    let ip = match value(T_IP, l.ip_start, l.ip_end) {
+    let ip = match value::<T_IP>(l.ip_start, l.ip_end) {
         Ok(v) => v,
         Err(o) => return o,
     };
     let user = match user {
-        Some((s, e)) => match value(T_USER, s, e) {
+        Some((s, e)) => match value::<T_USER>(s, e) {
             Ok(v) => v,
             Err(o) => return o,
         },
         None => -1,
     };
     let detail_index = if detail.code >= DETAIL_VALUE {
-        match value(T_DETAIL, detail.start, detail.end) {
+        match value::<T_DETAIL>(detail.start, detail.end) {
             Ok(v) => v,
             Err(o) => return o,
         }
@@ -1362,7 +1367,7 @@ unsafe fn read_line(pos: usize) -> Outcome {
         if end == hs || b(end) != b' ' || b(end - 1) == b':' {
             return Fallback;
         }
-        host = match value(T_HOST, hs, end) {
+        host = match value::<T_HOST>(hs, end) {
             Ok(v) => v,
             Err(Fallback) => return Fallback,
             Err(o) => return o,
@@ -1486,8 +1491,10 @@ const MAX_ROWS: usize = 1 << 16;
 static mut ROW_STAMP: [u32; MAX_ROWS] = [0; MAX_ROWS];
 static mut ROW_OF: [u32; MAX_ROWS] = [0; MAX_ROWS];
 static mut STAMP: u32 = 1;
-/// Per row: IP value, events, suspicious, a bit per pattern with events, then the pattern counts.
-const ROW_INTS: usize = 4 + PATTERNS;
+/// Per row: IP value, events, suspicious, a bit per pattern with events, then the pattern
+/// counts, then the last user value of a suspicious event + 1 (not read by TypeScript).
+const ROW_INTS: usize = 4 + PATTERNS + 1;
+const ROW_LAST_USER: usize = 4 + PATTERNS;
 static mut ROWS: [u32; MAX_ROWS * ROW_INTS] = [0; MAX_ROWS * ROW_INTS];
 static mut ROW_TIMES: [f64; MAX_ROWS * 2] = [0.0; MAX_ROWS * 2];
 static mut ROW_COUNT: usize = 0;
@@ -1497,8 +1504,8 @@ static mut PAIRS: [u32; MAX_PAIRS * 2] = [0; MAX_PAIRS * 2];
 static mut PAIR_COUNT: usize = 0;
 const MAX_PAIR_SLOTS: usize = MAX_PAIRS * 2;
 static mut PAIR_SLOTS: usize = 1 << 12;
-/// Per slot: pair index + 1 (0: empty).
-static mut PAIR_SET: [u32; MAX_PAIR_SLOTS] = [0; MAX_PAIR_SLOTS];
+/// Per slot: row + 1 (0: empty) and user value.
+static mut PAIR_SET: [u32; MAX_PAIR_SLOTS * 2] = [0; MAX_PAIR_SLOTS * 2];
 
 #[inline(always)]
 fn pair_hash(row: u32, user: u32) -> usize {
@@ -1509,11 +1516,13 @@ fn pair_hash(row: u32, user: u32) -> usize {
 /// Add pair `index` (already in `PAIRS`) to the set.
 unsafe fn insert_pair(index: usize) {
     let mask = PAIR_SLOTS - 1;
-    let mut slot = pair_hash(PAIRS[2 * index], PAIRS[2 * index + 1]) & mask;
-    while PAIR_SET[slot] != 0 {
+    let (row, user) = (PAIRS[2 * index], PAIRS[2 * index + 1]);
+    let mut slot = pair_hash(row, user) & mask;
+    while PAIR_SET[2 * slot] != 0 {
         slot = (slot + 1) & mask;
     }
-    PAIR_SET[slot] = index as u32 + 1;
+    PAIR_SET[2 * slot] = row + 1;
+    PAIR_SET[2 * slot + 1] = user;
 }
 
 /// Add the records `[from, RECORDS)` of the last `run` to what is gathered;
@@ -1565,21 +1574,23 @@ pub unsafe extern "C" fn gather(from: usize) -> usize {
         if SUSPICIOUS_PATTERN[pattern as usize] == 1 {
             ROWS[at + 2] = ROWS[at + 2].wrapping_add(n);
         }
-        if suspicious_user == 1 {
+        // a user tried again by the same IP (an attack's session) needs no look in the set
+        if suspicious_user == 1 && ROWS[at + ROW_LAST_USER] != r[R_USER] as u32 + 1 {
             let user = r[R_USER] as u32;
+            ROWS[at + ROW_LAST_USER] = user + 1;
             let mask = PAIR_SLOTS - 1;
             let mut slot = pair_hash(row as u32, user) & mask;
             loop {
-                let entry = PAIR_SET[slot] as usize;
-                if entry == 0 {
-                    let index = PAIR_COUNT;
-                    PAIRS[2 * index] = row as u32;
-                    PAIRS[2 * index + 1] = user;
+                let stored = PAIR_SET[2 * slot];
+                if stored == 0 {
+                    PAIRS[2 * PAIR_COUNT] = row as u32;
+                    PAIRS[2 * PAIR_COUNT + 1] = user;
                     PAIR_COUNT += 1;
-                    PAIR_SET[slot] = index as u32 + 1;
+                    PAIR_SET[2 * slot] = row as u32 + 1;
+                    PAIR_SET[2 * slot + 1] = user;
                     if 2 * PAIR_COUNT > PAIR_SLOTS && PAIR_SLOTS < MAX_PAIR_SLOTS {
                         // double the set
-                        for v in PAIR_SET[..PAIR_SLOTS].iter_mut() {
+                        for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
                             *v = 0;
                         }
                         PAIR_SLOTS *= 2;
@@ -1589,7 +1600,7 @@ pub unsafe extern "C" fn gather(from: usize) -> usize {
                     }
                     break;
                 }
-                if PAIRS[2 * (entry - 1)] == row as u32 && PAIRS[2 * (entry - 1) + 1] == user {
+                if stored == row as u32 + 1 && PAIR_SET[2 * slot + 1] == user {
                     break;
                 }
                 slot = (slot + 1) & mask;
@@ -1610,7 +1621,7 @@ pub unsafe extern "C" fn drained() {
         STAMP = 1;
     }
     ROW_COUNT = 0;
-    for v in PAIR_SET[..PAIR_SLOTS].iter_mut() {
+    for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
         *v = 0;
     }
     PAIR_COUNT = 0;

@@ -108,8 +108,8 @@ const OUT_CAPACITY = 4096;
 const NEW_CAPACITY = 4096;
 /** Rows and pairs `gather` holds at most. */
 const MAX_ROWS = 1 << 16, MAX_PAIRS = 1 << 16;
-/** Numbers per row of `gather`: IP, events, suspicious, patterns with events (bits), events per pattern. */
-const ROW_INTS = 4 + 23;
+/** Numbers per row of `gather`: IP, events, suspicious, patterns with events (bits), events per pattern, its last user. */
+const ROW_INTS = 4 + 23 + 1;
 const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
 /** Most values the module's tables of IPs, users, hosts and details hold. */
 const TABLE_SIZES = [1 << 16, 1 << 16, 1 << 7, 1 << 13];
