@@ -35,6 +35,9 @@ export interface IpStats {
   accepted: number;
 }
 
+/** Rows and pairs gathered per IP in columns before they are added (see `addRecords`). */
+const DRAIN_AT = 8192;
+
 /** Distinct users remembered per IP (the count keeps growing past it). */
 export const MAX_USERS_PER_IP = 1000;
 
@@ -195,8 +198,9 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   addRecords(records: EventRecords, _file: number): void {
     // gathered per IP where they are, and added one row per IP (addIps) when
     // anything else is added or read: a few thousand rows instead of a million events
-    records.gather(this);
     this.#gathering = records;
+    // drained now and then, not all at the end: the code adding them is hot by then
+    if (records.gather(this) >= DRAIN_AT) records.drain(this);
   }
 
   addIps(perIp: IpRecords): void {

@@ -453,7 +453,7 @@ class SyslogRecords implements EventRecords {
     return user < 0 ? undefined : this.#ids[T_USER][user];
   }
 
-  gather(owner: IpGatherer): void {
+  gather(owner: IpGatherer): number {
     const core = this.#core;
     if (core.owner !== owner) {
       drainCore(core);
@@ -463,6 +463,7 @@ class SyslogRecords implements EventRecords {
       drainCore(core); // the pairs are full
       core.owner = owner;
     }
+    return core.exports.row_count() + core.exports.pair_count();
   }
 
   drain(owner: IpGatherer): void {

@@ -96,9 +96,10 @@ export interface EventRecords {
    * per IP for `owner`, which receives it ({@linkcode IpGatherer.addIps})
    * when it asks ({@linkcode drain}), when another owner gathers, or when it
    * can be kept no longer. An owner must drain before it adds any other
-   * event or reads its totals: then the order of events is kept.
+   * event or reads its totals: then the order of events is kept. Returns
+   * how many rows and pairs are gathered (an owner may drain them early).
    */
-  gather(owner: IpGatherer): void;
+  gather(owner: IpGatherer): number;
   /** Hand `owner` what was gathered for it, if anything. */
   drain(owner: IpGatherer): void;
 }
