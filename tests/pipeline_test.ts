@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { discoverLogs } from "../lib/logs/discover.ts";
 import { parseFiles } from "../lib/logs/pipeline.ts";
+import { Tee } from "../lib/logs/jsonl.ts";
 import { EventStore, StringDictionary } from "../lib/logs/store.ts";
 import { MAX_USERS_PER_IP, summarize, SummaryAggregator } from "../lib/logs/summary.ts";
 import { kindIndex } from "../lib/logs/kinds.ts";
@@ -284,12 +285,23 @@ Deno.test("records handed over in columns (addRecords) aggregate as one add() pe
     for (const timeZone of ["UTC", "Europe/Berlin"]) {
       const columns = new SummaryAggregator();
       const single = new SummaryAggregator();
+      let calls = 0;
       const perEvent = {
-        add: (e: ParsedEvent, t: number, f: number, l: number) => single.add(e, t, f, l),
+        add: (e: ParsedEvent, t: number, f: number, l: number) => {
+          calls++;
+          single.add(e, t, f, l);
+        },
       };
       const a = await parseFiles(files, columns, { timeZone, year: 2024 });
       const b = await parseFiles(files, perEvent, { timeZone, year: 2024 });
       assertEquals(a, b);
+      // and through a Tee, next to a consumer taking one event at a time
+      const teed = new SummaryAggregator();
+      const store = new EventStore();
+      const c = await parseFiles(files, new Tee(store, teed), { timeZone, year: 2024 });
+      assertEquals(c, a);
+      assertEquals(store.length, calls);
+      assertEquals([...teed.ips.values()], [...single.ips.values()]);
       assertOk(columns.events > 50_000);
       for (const key of ["events", "suspicious", "withoutIp", "first", "last"] as const) {
         assertEquals(columns[key], single[key], key);

@@ -10,8 +10,8 @@
  * @module
  */
 import { KINDS } from "./kinds.ts";
-import type { EventConsumer } from "./pipeline.ts";
-import type { ParsedEvent } from "./types.ts";
+import { addRecordsTo, type EventConsumer } from "./pipeline.ts";
+import type { EventRecords, ParsedEvent } from "./types.ts";
 
 const KIND_PREFIX = KINDS.map((k) =>
   `,"source":${JSON.stringify(k.source)},"kind":${JSON.stringify(k.name)},"suspicious":`
@@ -99,5 +99,9 @@ export class Tee implements EventConsumer {
   }
   add(event: ParsedEvent, time: number, file: number, line: number): void {
     for (const c of this.#consumers) c.add(event, time, file, line);
+  }
+  /** Records in columns: to each consumer as it takes them (see {@linkcode addRecordsTo}). */
+  addRecords(records: EventRecords, file: number): void {
+    for (const c of this.#consumers) addRecordsTo(c, records, file);
   }
 }

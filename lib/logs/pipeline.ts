@@ -43,6 +43,21 @@ export interface EventConsumer {
   addRecords?(records: EventRecords, file: number): void;
 }
 
+/**
+ * Hand `records` (their times UTC ms) to `consumer`: all at once when it
+ * takes them so, else one event at a time.
+ */
+export function addRecordsTo(consumer: EventConsumer, records: EventRecords, file: number): void {
+  if (consumer.addRecords !== undefined) {
+    consumer.addRecords(records, file);
+    return;
+  }
+  const times = records.times;
+  for (let k = 0; k < records.count; k++) {
+    if (records.kindOf(k) >= 0) consumer.add(records.eventOf(k), times[k], file, records.lineOf(k));
+  }
+}
+
 /** A line that could not be used. */
 export interface LineProblem {
   line: number;
@@ -296,14 +311,7 @@ async function readLineFile(
         events++;
       }
       report.events += events;
-      if (consumer.addRecords !== undefined) consumer.addRecords(records, index);
-      else {
-        for (let k = 0; k < count; k++) {
-          if (records.kindOf(k) >= 0) {
-            consumer.add(records.eventOf(k), times[k], index, records.lineOf(k));
-          }
-        }
-      }
+      addRecordsTo(consumer, records, index);
     },
     bad(reason) {
       report.bad++;
