@@ -574,11 +574,11 @@ Deno.test("startAttemptsFiles() writes attempts whose IPs have no details (detai
   }
 });
 
-Deno.test("startAttemptsFiles() removes its part files and keeps the earlier attempts.csv when a batch fails", async () => {
+Deno.test("startAttemptsFiles() leaves no temporary file and keeps the earlier attempts.csv when the CSV fails", async () => {
   const frames = buildFrames(failedLogins(200_001, 3), []); // two batches
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.mkdir(join(dir, "attempts.csv.0.part")); // the first batch cannot be written
+    await Deno.mkdir(join(dir, "attempts.csv.writing")); // the CSV cannot be written
     // the attempts.csv of an earlier export stays as it was
     await Deno.writeTextFile(join(dir, "attempts.csv"), "earlier\n");
     await assertRejects(() => startAttemptsFiles(frames, dir).done, Error, "attempts.csv");

@@ -10,9 +10,10 @@
  * per address, instead of repeated on each of a million attempts. Being the
  * largest by far, it is written from the compact attempts table
  * (lib/frames/attempts.ts) on Polars' own threads while the rest of the run
- * goes on, 200,000 rows per query (CSV) and 400,000 (Parquet): a query holds
- * its rows as text while it runs, and all of a million rows would take
- * several hundred megabytes.
+ * goes on (the other frames built, the charts drawn), each file by one sink
+ * taking queries of 200,000 rows (CSV) and 400,000 (Parquet) in turn: a
+ * query holds its rows as text while it runs, and all of a million rows
+ * would take several hundred megabytes.
  *
  * @module
  */
@@ -22,6 +23,7 @@ import { type ExportedFile, EXPORTS, GEOJSON_PROPERTIES, ipsGeoJson } from "../a
 import { validateGeoJson } from "../export/geojson.ts";
 import {
   ATTEMPT_DEFINITION,
+  type AttemptQueryOptions,
   type AttemptTable,
   describeColumn,
   type FrameName,
@@ -138,14 +140,15 @@ export interface DataFiles {
 }
 
 /**
- * Attempts written per query. A query holds its rows whole while they are
- * written (about 250 bytes a row as CSV text), so a million attempts go in
- * batches instead of at once.
+ * Attempts per query of `attempts.csv`. A query holds its rows whole while
+ * they are written (about 200 bytes a row as CSV text), so a million attempts
+ * go as a sequence of queries that the sink takes in turn. Each query also
+ * costs some fixed time (1m+1m, CSV alone: 400k rows 1.7–1.9 s of CPU, 200k
+ * 2.0–2.3 s, 100k 2.7–3.4 s, 50k 6–7 s), and larger ones hold more memory.
  */
 const ATTEMPT_BATCH_ROWS = 200_000;
 /**
- * Attempts per query of `attempts.parquet`: its writer takes the queries in
- * turn, and larger batches cost less time (measured on a million attempts:
+ * Attempts per query of `attempts.parquet` (measured on a million attempts:
  * 400k rows 0.6 s and 60 MB more, 200k 0.9 s and 50 MB, all at once 0.55 s
  * and 120 MB).
  */
@@ -167,7 +170,8 @@ const ATTEMPT_SINK = { commSubexprElim: false };
  * return at once: the promise settles when both are written. The CSV follows
  * lib/frames/io.ts's rules (RFC 4180, ISO 8601 UTC times with milliseconds
  * only when some time has them, formula-like text cells prefixed with `'`
- * unless `raw`).
+ * unless `raw`). Nothing of it runs on this thread but starting the Parquet
+ * file once the CSV is written.
  */
 export function startAttemptsFiles(
   frames: Pick<Frames, "attempts">,
@@ -178,10 +182,25 @@ export function startAttemptsFiles(
   const rows = attempts.height;
   const csv = join(dir, "attempts.csv");
   const parquet = join(dir, "attempts.parquet");
+  const neutralizeFormulas = !(options.raw ?? false);
   const write = async (): Promise<ExportedFile[]> => {
-    await writeAttemptsCsv(attempts, csv, options.raw ?? false);
+    await sinkAtomically(
+      csv,
+      (temporary) =>
+        batched(attempts, ATTEMPT_BATCH_ROWS, { csv: true, neutralizeFormulas }).sinkCSV(
+          temporary,
+          { includeHeader: true, lineTerminator: "\n", quoteStyle: "necessary", nullValue: "" },
+        ),
+    );
     if (!(options.parquet ?? true)) return [{ path: csv, rows, what: EXPORTS.attempts }];
-    await writeAttemptsParquet(attempts, parquet);
+    await sinkAtomically(
+      parquet,
+      (temporary) =>
+        batched(attempts, ATTEMPT_PARQUET_BATCH_ROWS).sinkParquet(temporary, {
+          compression: "zstd",
+          rowGroupSize: ATTEMPT_ROW_GROUP,
+        }),
+    );
     return [
       { path: csv, rows, what: EXPORTS.attempts },
       { path: parquet, rows, what: EXPORTS.attempts },
@@ -191,88 +210,33 @@ export function startAttemptsFiles(
 }
 
 /**
- * Queries of `attempts.csv` running at once. Two: Polars writes the next
- * batch while this thread, which appends the parts and starts the queries,
- * is busy elsewhere (drawing charts) and cannot start it yet.
+ * The attempts as one query made of queries of `rows` rows each, which a sink
+ * takes in turn: Polars holds one of them at a time.
  */
-const ATTEMPT_CSV_QUERIES = 2;
-
-/**
- * `attempts.csv`, a batch of rows at a time: Polars writes each batch to a
- * part file on its threads (the times are text already, formula-like text
- * neutralised unless `raw`), and the parts are appended in order here.
- */
-async function writeAttemptsCsv(attempts: AttemptTable, path: string, raw: boolean) {
-  const batches = Math.max(1, Math.ceil(attempts.height / ATTEMPT_BATCH_ROWS));
-  const partOf = (batch: number) => `${path}.${batch % (ATTEMPT_CSV_QUERIES + 1)}.part`;
-  const write = (batch: number) => {
-    const written = attempts.query({
-      csv: true,
-      neutralizeFormulas: !raw,
-      offset: batch * ATTEMPT_BATCH_ROWS,
-      length: ATTEMPT_BATCH_ROWS,
-    }).sinkCSV(partOf(batch), {
-      includeHeader: batch === 0,
-      lineTerminator: "\n",
-      quoteStyle: "necessary",
-      nullValue: "",
-    }).collect(ATTEMPT_SINK);
-    written.catch(() => {}); // awaited in turn below; never unhandled meanwhile
-    return written;
-  };
-  // written under another name and renamed when complete: a failed write
-  // leaves the previous attempts.csv as it was (exportFrames writes in place)
-  const temporary = `${path}.writing`;
-  const file = await Deno.open(temporary, { write: true, create: true, truncate: true });
-  const buffer = new Uint8Array(1 << 22);
-  const writing: Promise<unknown>[] = [];
-  let complete = false;
-  try {
-    for (let batch = 0; batch < Math.min(ATTEMPT_CSV_QUERIES, batches); batch++) {
-      writing.push(write(batch));
-    }
-    for (let batch = 0; batch < batches; batch++) {
-      await writing[batch];
-      if (batch + ATTEMPT_CSV_QUERIES < batches) writing.push(write(batch + ATTEMPT_CSV_QUERIES));
-      using part = await Deno.open(partOf(batch));
-      for (let n; (n = await part.read(buffer)) !== null;) {
-        for (let done = 0; done < n;) done += await file.write(buffer.subarray(done, n));
-      }
-      await Deno.remove(partOf(batch));
-    }
-    complete = true;
-  } catch (error) {
-    await Promise.allSettled(writing); // Polars is done with the folder before it may go
-    for (let part = 0; part <= ATTEMPT_CSV_QUERIES; part++) {
-      await Deno.remove(partOf(part)).catch(() => {}); // (not written, or removed already)
-    }
-    throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
-  } finally {
-    file.close();
-    if (!complete) await Deno.remove(temporary).catch(() => {});
+function batched(
+  attempts: AttemptTable,
+  rows: number,
+  options: AttemptQueryOptions = {},
+): pl.LazyDataFrame {
+  const batches: pl.LazyDataFrame[] = [];
+  for (let offset = 0; batches.length === 0 || offset < attempts.height; offset += rows) {
+    batches.push(attempts.query({ ...options, offset, length: rows }));
   }
-  await Deno.rename(temporary, path);
+  return pl.concat(batches, { how: "vertical", rechunk: false, parallel: false });
 }
 
 /**
- * `attempts.parquet`, from one query per batch: the Parquet writer takes them
- * in turn, so Polars holds one batch (and one row group) at a time.
+ * Run `sink` into a temporary file beside `path`, renamed to `path` when
+ * complete: a failed write leaves the previous file as it was (exportFrames
+ * writes into the same folder again).
  */
-async function writeAttemptsParquet(attempts: AttemptTable, path: string) {
-  const batches: pl.LazyDataFrame[] = [];
-  for (let offset = 0; batches.length === 0 || offset < attempts.height;) {
-    batches.push(attempts.query({ offset, length: ATTEMPT_PARQUET_BATCH_ROWS }));
-    offset += ATTEMPT_PARQUET_BATCH_ROWS;
-  }
-  // under another name until complete, as attempts.csv
+async function sinkAtomically(path: string, sink: (temporary: string) => pl.LazyDataFrame) {
   const temporary = `${path}.writing`;
   try {
-    await pl.concat(batches, { how: "vertical", rechunk: false, parallel: false })
-      .sinkParquet(temporary, { compression: "zstd", rowGroupSize: ATTEMPT_ROW_GROUP })
-      .collect(ATTEMPT_SINK);
+    await sink(temporary).collect(ATTEMPT_SINK);
     await Deno.rename(temporary, path);
   } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
+    await Deno.remove(temporary).catch(() => {}); // (not written)
     throw new Error(`Cannot write ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

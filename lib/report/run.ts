@@ -245,21 +245,18 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     };
     options.signal?.throwIfAborted();
 
-    // data files, all written before the charts are drawn: Polars already
-    // keeps every core busy writing the attempts, and drawing at the same time
-    // made the whole run slower (1m+1m: 5.5–6.4 s overlapped, 4.9–5.4 s in
-    // turn) and the sample's too (the attempts' continuations waited for the
-    // charts to finish)
+    // data files; the other tables are written here before the first await,
+    // the attempts go on on Polars' threads
     progress({ step: "exports" });
     exporting = writeDataFiles(frames, run.staging, {
       raw: options.raw,
       attempts: attemptsFiles,
     });
-    const data = await exporting;
-    const exportSeconds = seconds(exportsStarted);
-    options.signal?.throwIfAborted();
+    let exportSeconds = 0;
+    exporting.then(() => exportSeconds = seconds(exportsStarted), () => {});
 
-    // charts
+    // charts, drawn while Polars writes the attempts: it leaves part of the
+    // second core idle, and nothing of the attempts' writing needs this thread
     progress({ step: "charts" });
     t = performance.now();
     const attribution = lookup.attributions.join("\n");
@@ -268,6 +265,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     await Deno.mkdir(chartDir);
     const written: ExportedFile[] = await writeCharts(charts.charts, chartDir);
     const chartSeconds = seconds(t);
+    const data = await exporting;
     options.signal?.throwIfAborted();
 
     // summary and report

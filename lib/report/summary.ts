@@ -618,7 +618,9 @@ export function renderReportSummary(summary: ReportSummary): string {
       s.lookup.toFixed(2)
     }, frames ${s.frames.toFixed(2)}, data files ${
       s.exports.toFixed(2)
-    } (begun with the frames), charts ${s.charts.toFixed(2)}, report ${s.report.toFixed(2)})`,
+    } (begun with the frames; the charts drawn meanwhile), charts ${s.charts.toFixed(2)}, report ${
+      s.report.toFixed(2)
+    })`,
   );
   return out.join("\n") + "\n";
 }
