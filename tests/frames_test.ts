@@ -9,6 +9,7 @@ import { kindIndex } from "../lib/logs/kinds.ts";
 import type { ParsedEvent } from "../lib/logs/types.ts";
 import {
   analyseEvents,
+  ATTEMPT_CSV_OPTIONS,
   attemptTable,
   BAN_COLUMNS,
   buildFrames,
@@ -944,6 +945,14 @@ Deno.test("attemptTable() gives the attempts joined with their details, and writ
       "traits.autonomous_system_number": 3320,
       "traits.autonomous_system_organization": "-Telekom",
     }),
+    // text the CSV writer quotes, and numbers it formats its own way
+    detail("198.51.100.7", {
+      "country.names.en": "",
+      "city.names.en": 'Gare "du" Nord, Paris\nsecond line\r',
+      "location.latitude": 1e-7,
+      "location.longitude": -0,
+      "traits.autonomous_system_organization": "A, B and C",
+    }),
   ];
   const day = Date.UTC(2026, 10, 18);
   const cases: Record<string, [number, Partial<ParsedEvent>][]> = {
@@ -961,6 +970,12 @@ Deno.test("attemptTable() gives the attempts joined with their details, and writ
       [-86_400_500, { kind: failed, ip: "198.51.100.7", user: "@x" }],
       [day, { kind: failed, ip: "198.51.100.7" }],
     ],
+    "text the CSV writer quotes": [
+      [day, { kind: failed, ip: "198.51.100.7", user: "a,b" }],
+      [day, { kind: failed, ip: "198.51.100.7", user: 'say "hi"' }],
+      [day, { kind: failed, ip: "23.45.67.1", user: "two\nlines", jail: "cr\rjail" }],
+      [day, { kind: failed, ip: "23.45.67.1", user: "", host: "=a,b" }],
+    ],
     "no event": [],
   };
   const dir = await Deno.makeTempDir({ prefix: "jailbook-attempts-" });
@@ -968,7 +983,7 @@ Deno.test("attemptTable() gives the attempts joined with their details, and writ
     for (const [name, events] of Object.entries(cases)) {
       await t.step(name, async () => {
         const store = new EventStore();
-        store.files = ["auth.log", "fail2ban.log"];
+        store.files = ["auth.log", 'fail2ban, "old".log'];
         events.forEach(([time, event], i) =>
           store.add({ timeKind: 0, ...event } as ParsedEvent, time, i % 2, i + 1)
         );
@@ -991,11 +1006,8 @@ Deno.test("attemptTable() gives the attempts joined with their details, and writ
         );
         for (const raw of [false, true]) {
           const written = join(dir, "query.csv");
-          await table.query({ csv: true, neutralizeFormulas: !raw }).sinkCSV(written, {
-            lineTerminator: "\n",
-            quoteStyle: "necessary",
-            nullValue: "",
-          }).collect();
+          await table.query({ csv: true, neutralizeFormulas: !raw })
+            .sinkCSV(written, ATTEMPT_CSV_OPTIONS).collect();
           const reference = join(dir, "reference.csv");
           writeCsv(expected, reference, { neutralizeFormulas: !raw });
           assertEquals(

@@ -9,10 +9,11 @@
  * dictionaries by code, an IP's details by its id.
  *
  * For CSV a query can render what `writeCsv` renders (lib/frames/io.ts) more
- * cheaply: formula-like text is neutralised once per distinct value, in the
- * dictionaries, and times are ISO 8601 text put together from a dictionary of
- * days and one of seconds of the day (formatting a million times one by one
- * costs about 0.7 s).
+ * cheaply: formula-like text is neutralised and quoted once per distinct
+ * value, in the dictionaries, each IP's details are written as CSV text once
+ * (not once per attempt), and times are ISO 8601 text put together from a
+ * dictionary of days and one of seconds of the day (formatting a million
+ * times one by one costs about 0.7 s). The sink then copies the text.
  *
  * @module
  */
@@ -23,11 +24,26 @@ import { ATTEMPT_DETAIL_COLUMNS, DETAIL_COLUMN_TYPES, EVENT_COLUMNS } from "./co
 import { analysisDetailsFrame, type EventAnalysis, eventColumns, fileNames } from "./events.ts";
 import { FORMULA_START } from "./io.ts";
 
+/**
+ * The options of `sinkCSV` for a CSV query ({@linkcode AttemptQueryOptions.csv}):
+ * its text is quoted already, the writer copies it as it is.
+ */
+export const ATTEMPT_CSV_OPTIONS = {
+  includeHeader: true,
+  lineTerminator: "\n",
+  quoteStyle: "never",
+  nullValue: "",
+} as const;
+
 /** Options of {@linkcode AttemptTable.query}. */
 export interface AttemptQueryOptions {
   /**
-   * Times as `writeCsv` writes them, for a CSV sink: ISO 8601 UTC text
-   * (`2026-11-20T23:56:29Z`, with milliseconds when some attempt has them).
+   * The query for a CSV sink with {@linkcode ATTEMPT_CSV_OPTIONS}, which then
+   * writes what `writeCsv` writes: times as ISO 8601 UTC text
+   * (`2026-11-20T23:56:29Z`, with milliseconds when some attempt has them),
+   * text cells quoted where needed (RFC 4180), and the detail columns as one
+   * column of CSV text named after them (each IP's details are written once
+   * instead of once an attempt: 1m+1m, the CSV in ~35 % less CPU time).
    *
    * @default false
    */
@@ -142,6 +158,31 @@ function all(column: ArrayLike<number>, value: number): boolean {
 /** `code` (−1 = null) looked up in `values`, a dictionary. */
 function lookup(values: pl.Series, code: pl.Expr): pl.Expr {
   return pl.lit(values).explode().gather(pl.when(code.gtEq(0)).then(code).otherwise(pl.lit(null)));
+}
+
+/**
+ * `text` as Polars' CSV writer writes a text cell with `quoteStyle:
+ * "necessary"`: quoted (quotes doubled) when it holds a comma, a quote, CR or
+ * LF, or is empty (an empty cell is a null).
+ */
+function csvField(text: string): string {
+  return text === "" || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The records of CSV text written with LF line ends (LF in a quoted cell is text). */
+function csvRecords(text: string): string[] {
+  const records: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) quoted = !quoted; // '"' (a doubled one toggles twice)
+    else if (c === 10 && !quoted) {
+      records.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return records;
 }
 
 /** `values` with each formula-like text prefixed with `'`, as `writeCsv` writes it. */
@@ -266,8 +307,12 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
   /** The columns of the query, built once per kind of query. */
   const selections = new Map<string, pl.Expr[]>();
   const selection = (csv: boolean, neutralize: boolean): pl.Expr[] => {
-    const strings = (values: readonly (string | null)[]) =>
-      neutralize ? neutralized(values) : values as (string | null)[];
+    // for CSV, text is written as the CSV writer would write it (quoted where
+    // necessary): the sink then copies it as it is (ATTEMPT_CSV_OPTIONS)
+    const strings = (values: readonly (string | null)[]) => {
+      const text = neutralize ? neutralized(values) : values as (string | null)[];
+      return csv ? text.map((v) => v === null ? v : csvField(v)) : text;
+    };
     const text = (name: string, code = name, fill = -1) =>
       (known.has(code)
         ? lookup(
@@ -295,6 +340,45 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
         : pl.lit(null).cast(values.dtype))
         .alias(name);
     };
+    /**
+     * The detail columns of each attempt as one column of CSV text: each IP's
+     * details written once by the CSV writer (floats formatted its way), and
+     * gathered by IP id; the column is named after the seven, so the header
+     * is the same.
+     */
+    const csvDetails = (): pl.Expr => {
+      const frame = details.select(
+        ...ATTEMPT_DETAIL_COLUMNS.map((name) => {
+          const value = pl.col(name);
+          return DETAIL_COLUMN_TYPES[name] === "string" && neutralize
+            ? pl.when(value.str.contains(FORMULA_START))
+              .then(pl.concatString([pl.lit("'"), value], "")).otherwise(value).alias(name)
+            : value;
+        }),
+      );
+      const records = frame.height === 0 ? [] : csvRecords(
+        new TextDecoder().decode(frame.writeCSV({
+          includeHeader: false,
+          lineTerminator: "\n",
+          quoteStyle: "necessary",
+          nullValue: "",
+        })),
+      );
+      if (records.length !== frame.height) {
+        throw new Error(
+          `Cannot write the attempts' details: ${records.length} CSV records for ${frame.height} IPs`,
+        );
+      }
+      // an attempt without an IP: the last, all empty
+      records.push(",".repeat(ATTEMPT_DETAIL_COLUMNS.length - 1));
+      const name = ATTEMPT_DETAIL_COLUMNS.join(",");
+      return (known.has("ip")
+        ? lookup(
+          pl.Series(name, records, pl.Utf8).cast(pl.Categorical),
+          pl.when(pl.col("ip").gtEq(0)).then(pl.col("ip")).otherwise(pl.lit(records.length - 1)),
+        )
+        : pl.lit(records[records.length - 1]).cast(pl.Categorical)).alias(name);
+    };
     return [
       csv ? isoTime() : pl.col("time").fillNan(null).cast(pl.Datetime("ms", "UTC")).alias("time"),
       text("source", "kind"),
@@ -311,7 +395,7 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
       int("status"),
       text("file", "file", 0),
       pl.col("line").cast(pl.Int32),
-      ...ATTEMPT_DETAIL_COLUMNS.map(detail),
+      ...(csv ? [csvDetails()] : ATTEMPT_DETAIL_COLUMNS.map(detail)),
     ];
   };
   /** `time` as writeCsv writes it: from dictionaries of days and seconds where that is exact. */

@@ -57,7 +57,12 @@ export {
   releaseEvents,
 } from "./events.ts";
 export { type BanRecord, bansFrame, bansOf, isCountedBan } from "./bans.ts";
-export { type AttemptQueryOptions, type AttemptTable, attemptTable } from "./attempts.ts";
+export {
+  ATTEMPT_CSV_OPTIONS,
+  type AttemptQueryOptions,
+  type AttemptTable,
+  attemptTable,
+} from "./attempts.ts";
 export {
   countriesFrame,
   dailyFrame,

@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { type ExportedFile, EXPORTS, GEOJSON_PROPERTIES, ipsGeoJson } from "../analysis.ts";
 import { validateGeoJson } from "../export/geojson.ts";
 import {
+  ATTEMPT_CSV_OPTIONS,
   ATTEMPT_DEFINITION,
   type AttemptQueryOptions,
   type AttemptTable,
@@ -187,10 +188,8 @@ export function startAttemptsFiles(
     await sinkAtomically(
       csv,
       (temporary) =>
-        batched(attempts, ATTEMPT_BATCH_ROWS, { csv: true, neutralizeFormulas }).sinkCSV(
-          temporary,
-          { includeHeader: true, lineTerminator: "\n", quoteStyle: "necessary", nullValue: "" },
-        ),
+        batched(attempts, ATTEMPT_BATCH_ROWS, { csv: true, neutralizeFormulas })
+          .sinkCSV(temporary, ATTEMPT_CSV_OPTIONS),
     );
     if (!(options.parquet ?? true)) return [{ path: csv, rows, what: EXPORTS.attempts }];
     await sinkAtomically(
