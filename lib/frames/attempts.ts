@@ -96,6 +96,20 @@ const ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ";
 const ISO_MILLISECONDS = "%Y-%m-%dT%H:%M:%S%.3fZ";
 const FORMULA = new RegExp(FORMULA_START);
 
+/** `00:00:00` to `23:59:59`, made once. */
+function secondsOfDay(): string[] {
+  if (SECONDS_OF_DAY.length === 0) {
+    const two = Array.from({ length: 60 }, (_, k) => String(k).padStart(2, "0"));
+    for (let h = 0; h < 24; h++) {
+      for (let m = 0; m < 60; m++) {
+        for (let s = 0; s < 60; s++) SECONDS_OF_DAY.push(`${two[h]}:${two[m]}:${two[s]}`);
+      }
+    }
+  }
+  return SECONDS_OF_DAY;
+}
+const SECONDS_OF_DAY: string[] = [];
+
 /** Runs of consecutive rows: `[start, end)` pairs. */
 type Runs = Int32Array;
 
@@ -215,17 +229,18 @@ function attemptCodes(analysis: EventAnalysis): AttemptCodes {
   // times: are there milliseconds, and which days?
   const time = gather(c.time);
   let milliseconds = false;
-  let firstDay = Infinity, lastDay = -Infinity;
+  let first = Infinity, last = -Infinity;
   for (let j = 0; j < height; j++) {
     const t = time[j];
-    if (Number.isNaN(t)) continue;
-    const ms = Math.trunc(t); // as the cast to Datetime("ms") truncates
-    if (ms % 1000 !== 0) milliseconds = true;
-    const day = Math.floor(ms / DAY_MS);
-    if (day < firstDay) firstDay = day;
-    if (day > lastDay) lastDay = day;
+    if (t < first) first = t; // false for NaN
+    if (t > last) last = t;
+    // as the cast to Datetime("ms") truncates
+    if (!milliseconds && Math.trunc(t) % 1000 !== 0 && !Number.isNaN(t)) milliseconds = true;
   }
-  if (firstDay === Infinity) firstDay = lastDay = 0;
+  // (the day of a time only grows with it)
+  let firstDay = Math.floor(Math.trunc(first) / DAY_MS);
+  let lastDay = Math.floor(Math.trunc(last) / DAY_MS);
+  if (first === Infinity) firstDay = lastDay = 0;
 
   // the codes, as narrow as the store keeps them; a column never known on an
   // attempt is not kept (its value is a constant of the query)
@@ -410,10 +425,7 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
       { length: lastDay - firstDay + 1 },
       (_, k) => new Date((firstDay + k) * DAY_MS).toISOString().slice(0, 11),
     );
-    const seconds = Array.from(
-      { length: DAY_MS / 1000 },
-      (_, k) => new Date(k * 1000).toISOString().slice(11, 19),
-    );
+    const seconds = secondsOfDay();
     const parts = [
       lookup(text(days), time.div(DAY_MS).cast(pl.Int64).sub(firstDay)),
       lookup(text(seconds), time.modulo(DAY_MS).div(1000).cast(pl.Int64)),

@@ -87,6 +87,20 @@ const MAP_DETAIL_SOURCES: Record<(typeof MAP_DETAIL_COLUMNS)[number], string> = 
   banned_and_logged_in: "banned_and_logged_in",
 };
 
+/**
+ * The rows of `frame` as objects, as `toRecords()` gives them, from its
+ * columns (20k rows of the map: about half the time).
+ */
+function records(frame: pl.DataFrame): Record<string, unknown>[] {
+  const names = frame.columns;
+  const columns = names.map((name) => frame.getColumn(name).toArray());
+  return Array.from({ length: frame.height }, (_, i) => {
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) row[names[c]] = columns[c][i];
+    return row;
+  });
+}
+
 function detailValue(value: unknown): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (typeof value === "bigint") return Number(value);
@@ -175,9 +189,11 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
     "Attempts by UTC weekday and hour over the whole period.",
     hourWeekdayChart(frames.hourWeekday.toRecords(), { width: 960 }),
   );
-  const mapRows = attacking.head(maxMapPoints).select(
-    ...MAP_COLUMNS.filter((c) => attacking.columns.includes(c)),
-  ).toRecords();
+  const mapRows = records(
+    attacking.head(maxMapPoints).select(
+      ...MAP_COLUMNS.filter((c) => attacking.columns.includes(c)),
+    ),
+  );
   const omitted = Math.max(0, attacking.height - maxMapPoints);
   const map = worldMapText(mapRows, {
     width: 960,

@@ -157,6 +157,12 @@ const ATTEMPT_PARQUET_BATCH_ROWS = 400_000;
 /** Rows per row group of `attempts.parquet` (the writer holds one group at a time). */
 const ATTEMPT_ROW_GROUP = 65_536;
 /**
+ * zstd level of `attempts.parquet`: 1m+1m, level 1 takes ~0.1 s less CPU than
+ * the default (3) for a file 3 % larger (23.9 MB against 23.3); row groups of
+ * 128k or 256k rows changed neither.
+ */
+const ATTEMPT_ZSTD_LEVEL = 1;
+/**
  * How the attempts' sinks run: without common subexpression elimination. The
  * queries look text up as `lit(dictionary).explode().gather(codes)`; when two
  * columns have the same dictionary (two detail columns null for every IP, as
@@ -197,6 +203,7 @@ export function startAttemptsFiles(
       (temporary) =>
         batched(attempts, ATTEMPT_PARQUET_BATCH_ROWS).sinkParquet(temporary, {
           compression: "zstd",
+          compressionLevel: ATTEMPT_ZSTD_LEVEL,
           rowGroupSize: ATTEMPT_ROW_GROUP,
         }),
     );
