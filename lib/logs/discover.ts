@@ -130,7 +130,7 @@ async function sniffFile(path: string, gzip: boolean): Promise<LogFormat | undef
   try {
     await readLines(path, (line) => {
       if (head.length < 50 && line.trim() !== "") head.push(line);
-    }, { gzip, limitBytes: 65_536 });
+    }, { gzip, limitBytes: 32_768, chunkBytes: 32_768 });
   } catch {
     return undefined;
   }

@@ -149,28 +149,28 @@ async function inferYears(
       nextGroup = file.group;
       newerFirst = NaN;
     }
-    const first = await firstSyslogStamp(file);
     if (forcedYear !== undefined) {
       out.set(file, { year: forcedYear, method: "--year", reference: NaN });
-    } else {
-      let reference = file.mtime?.getTime() ?? NaN;
-      let method: YearInference["method"] = "mtime";
-      if (!Number.isNaN(newerFirst) && (Number.isNaN(reference) || newerFirst < reference)) {
-        reference = newerFirst;
-        method = "newer file";
-      }
-      if (Number.isNaN(reference)) {
-        reference = Date.now();
-        method = "clock";
-      }
-      let year = new Date(reference).getUTCFullYear();
-      if (!Number.isNaN(first)) {
-        const refWall = reference + zone.offsetAt(reference);
-        year = new Date(refWall).getUTCFullYear();
-        while (placeInYear(first, year) > refWall + DAY && year > 1970) year--;
-      }
-      out.set(file, { year, method, reference });
+      continue;
     }
+    const first = await firstSyslogStamp(file);
+    let reference = file.mtime?.getTime() ?? NaN;
+    let method: YearInference["method"] = "mtime";
+    if (!Number.isNaN(newerFirst) && (Number.isNaN(reference) || newerFirst < reference)) {
+      reference = newerFirst;
+      method = "newer file";
+    }
+    if (Number.isNaN(reference)) {
+      reference = Date.now();
+      method = "clock";
+    }
+    let year = new Date(reference).getUTCFullYear();
+    if (!Number.isNaN(first)) {
+      const refWall = reference + zone.offsetAt(reference);
+      year = new Date(refWall).getUTCFullYear();
+      while (placeInYear(first, year) > refWall + DAY && year > 1970) year--;
+    }
+    out.set(file, { year, method, reference });
     if (!Number.isNaN(first)) newerFirst = zone.toUtc(placeInYear(first, out.get(file)!.year));
   }
   return out;
