@@ -6,6 +6,8 @@ import { EventStore, StringDictionary } from "../lib/logs/store.ts";
 import { MAX_USERS_PER_IP, summarize, SummaryAggregator } from "../lib/logs/summary.ts";
 import { kindIndex } from "../lib/logs/kinds.ts";
 import { type ParsedEvent, TimeKind } from "../lib/logs/types.ts";
+import { createSyslogParser } from "../lib/logs/syslog.ts";
+import { placeInYear, ZoneConverter } from "../lib/logs/time.ts";
 import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
 
 const sshd = (stamp: string, ip: string, user = "root") =>
@@ -346,6 +348,65 @@ Deno.test("aggregators reading in columns one after another each get their own e
     assertEquals(b.events, 3500);
     assertEquals([...b.ips.keys()], [...alone.ips.keys()]);
     assertEquals([...b.ips.values()], [...alone.ips.values()]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("event times of syslog files: years across New Year and zones across DST, on every path", async () => {
+  // stamps over a New Year and both DST changes, with lines the WebAssembly module hands to
+  // TypeScript between its own: every event's time must be what the string parser's stamp,
+  // placed in its year (a stamp far before the one before starts a new year) and zone, gives
+  const lines: string[] = [];
+  const stamps: [string, number][] = [
+    ["Nov", 2],
+    ["Nov", 3],
+    ["Dec", 31],
+    ["Jan", 1],
+    [
+      "Mar",
+      10,
+    ],
+    ["Mar", 31],
+    ["Oct", 27],
+  ];
+  for (const [month, day] of stamps) {
+    for (let h = 0; h < 24; h += 1) {
+      const stamp = `${month} ${String(day).padStart(2)} ${String(h).padStart(2, "0")}:30:07`;
+      lines.push(sshd(stamp, `203.0.113.${h + 1}`, `u${h % 5}`));
+      if (h % 3 === 0) {
+        lines.push(
+          `${stamp} web1 sshd[7]: User root from 192.0.2.77 not allowed because listed in DenyUsers`,
+        );
+      }
+    }
+  }
+  const dir = await logDir({ "auth.log": { lines, mtime: "2025-11-30T00:00:00Z" } });
+  try {
+    const { files } = await discoverLogs([dir]);
+    for (const timeZone of ["UTC", "America/New_York", "Europe/Berlin", "Australia/Sydney"]) {
+      const times: number[] = [];
+      const report = await parseFiles(files, { add: (_e, time) => times.push(time) }, { timeZone });
+      // the reference: the string parser, and the rule above, by hand
+      const zone = new ZoneConverter(timeZone);
+      const parser = createSyslogParser();
+      const expected: number[] = [];
+      let year = report.files[0].year!.firstYear;
+      let last = NaN;
+      for (const line of lines) {
+        parser.parseLine(line, {
+          emit(event) {
+            if (event.time < last - 180 * 86_400_000) year++;
+            last = event.time;
+            expected.push(zone.toUtc(placeInYear(event.time, year)));
+          },
+          bad() {},
+        });
+      }
+      assertEquals(times.length, expected.length, timeZone);
+      assertEquals(times, expected, timeZone);
+      assertEquals(report.files[0].year!.lastYear, report.files[0].year!.firstYear + 1);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

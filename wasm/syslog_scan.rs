@@ -109,6 +109,7 @@ const DONE: i32 = 0;
 const FULL: i32 = 1;
 const NEED: i32 = 2;
 const FALLBACK: i32 = 3;
+const NEED_CLOCK: i32 = 4;
 
 // value types
 const T_IP: usize = 0;
@@ -346,6 +347,8 @@ enum Outcome {
     Need,
     /// A table is full: the records so far must be delivered before it starts over.
     Stop,
+    /// The clock needs a year's shifts or an hour's offset (see `clock_time`).
+    NeedClock,
 }
 use Outcome::*;
 
@@ -660,7 +663,30 @@ unsafe fn emit(
     } else {
         -1
     };
+    let time = if CLOCK_ON {
+        match clock_time(l.time) {
+            Some(t) => t,
+            None => return NeedClock,
+        }
+    } else {
+        l.time
+    };
+    if GATHER_AT_EMIT && pairs_full() {
+        return Stop; // TypeScript drains what was gathered first
+    }
+    if CLOCK_ON {
+        clock_advance(l.time);
+    }
+    BATCH_EVENTS += 1;
+    if !(BATCH_FIRST <= time) {
+        BATCH_FIRST = time;
+    }
+    if !(BATCH_LAST >= time) {
+        BATCH_LAST = time;
+    }
+    let k = RECORDS;
     let r = record(l, pattern);
+    TIMES[k] = time;
     r[R_IP] = ip;
     r[R_USER] = user;
     r[R_PORT] = port;
@@ -669,6 +695,9 @@ unsafe fn emit(
     r[R_PID] = l.pid;
     r[R_HOST] = l.host;
     r[R_DETAIL] = detail_index;
+    if GATHER_AT_EMIT {
+        gather_one(k);
+    }
     Next(nl + 1)
 }
 
@@ -1527,87 +1556,115 @@ unsafe fn insert_pair(index: usize) {
 
 /// Add the records `[from, RECORDS)` of the last `run` to what is gathered;
 /// returns where it stopped: before `RECORDS` when the pairs are full
-/// (TypeScript drains them and calls again from there).
+/// (TypeScript drains them and calls again from there). Records gathered
+/// as they were written (`GATHER_AT_EMIT`) are not gathered again.
 #[no_mangle]
 pub unsafe extern "C" fn gather(from: usize) -> usize {
+    if BATCH_GATHERED {
+        return RECORDS;
+    }
     for k in from..RECORDS {
-        let r = &OUT[k * REC..k * REC + REC];
-        let pattern = r[R_PATTERN];
-        if pattern < 0 {
-            continue;
-        }
-        let suspicious_user =
-            if SUSPICIOUS_PATTERN[pattern as usize] == 1 && r[R_USER] >= 0 { 1 } else { 0 };
-        if PAIR_COUNT + suspicious_user > MAX_PAIRS {
+        if !gather_one(k) {
             return k;
-        }
-        let ip = r[R_IP] as usize;
-        let time = TIMES[k];
-        let row;
-        if ROW_STAMP[ip] == STAMP {
-            row = ROW_OF[ip] as usize;
-        } else {
-            row = ROW_COUNT;
-            ROW_COUNT += 1;
-            ROW_STAMP[ip] = STAMP;
-            ROW_OF[ip] = row as u32;
-            let at = row * ROW_INTS;
-            for v in ROWS[at..at + ROW_INTS].iter_mut() {
-                *v = 0;
-            }
-            ROWS[at] = ip as u32;
-            ROW_TIMES[2 * row] = f64::NAN;
-            ROW_TIMES[2 * row + 1] = f64::NAN;
-        }
-        let n = if r[R_COUNT] < 0 { 1 } else { r[R_COUNT] as u32 };
-        let at = row * ROW_INTS;
-        ROWS[at + 1] = ROWS[at + 1].wrapping_add(n);
-        ROWS[at + 3] |= 1 << pattern;
-        ROWS[at + 4 + pattern as usize] = ROWS[at + 4 + pattern as usize].wrapping_add(n);
-        // (the comparisons as TypeScript writes them: NaN is replaced)
-        if !(ROW_TIMES[2 * row] <= time) {
-            ROW_TIMES[2 * row] = time;
-        }
-        if !(ROW_TIMES[2 * row + 1] >= time) {
-            ROW_TIMES[2 * row + 1] = time;
-        }
-        if SUSPICIOUS_PATTERN[pattern as usize] == 1 {
-            ROWS[at + 2] = ROWS[at + 2].wrapping_add(n);
-        }
-        // a user tried again by the same IP (an attack's session) needs no look in the set
-        if suspicious_user == 1 && ROWS[at + ROW_LAST_USER] != r[R_USER] as u32 + 1 {
-            let user = r[R_USER] as u32;
-            ROWS[at + ROW_LAST_USER] = user + 1;
-            let mask = PAIR_SLOTS - 1;
-            let mut slot = pair_hash(row as u32, user) & mask;
-            loop {
-                let stored = PAIR_SET[2 * slot];
-                if stored == 0 {
-                    PAIRS[2 * PAIR_COUNT] = row as u32;
-                    PAIRS[2 * PAIR_COUNT + 1] = user;
-                    PAIR_COUNT += 1;
-                    PAIR_SET[2 * slot] = row as u32 + 1;
-                    PAIR_SET[2 * slot + 1] = user;
-                    if 2 * PAIR_COUNT > PAIR_SLOTS && PAIR_SLOTS < MAX_PAIR_SLOTS {
-                        // double the set
-                        for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
-                            *v = 0;
-                        }
-                        PAIR_SLOTS *= 2;
-                        for i in 0..PAIR_COUNT {
-                            insert_pair(i);
-                        }
-                    }
-                    break;
-                }
-                if stored == row as u32 + 1 && PAIR_SET[2 * slot + 1] == user {
-                    break;
-                }
-                slot = (slot + 1) & mask;
-            }
         }
     }
     RECORDS
+}
+
+/// Could one more pair be gathered?
+unsafe fn pairs_full() -> bool {
+    PAIR_COUNT + 1 > MAX_PAIRS
+}
+
+/// Add record `k` to what is gathered; false (and nothing added) when the pairs are full.
+unsafe fn gather_one(k: usize) -> bool {
+    let r = &OUT[k * REC..k * REC + REC];
+    let pattern = r[R_PATTERN];
+    if pattern < 0 {
+        return true;
+    }
+    let suspicious_user =
+        if SUSPICIOUS_PATTERN[pattern as usize] == 1 && r[R_USER] >= 0 { 1 } else { 0 };
+    if PAIR_COUNT + suspicious_user > MAX_PAIRS {
+        return false;
+    }
+    let ip = r[R_IP] as usize;
+    let time = TIMES[k];
+    let row;
+    if ROW_STAMP[ip] == STAMP {
+        row = ROW_OF[ip] as usize;
+    } else {
+        row = ROW_COUNT;
+        ROW_COUNT += 1;
+        ROW_STAMP[ip] = STAMP;
+        ROW_OF[ip] = row as u32;
+        let at = row * ROW_INTS;
+        for v in ROWS[at..at + ROW_INTS].iter_mut() {
+            *v = 0;
+        }
+        ROWS[at] = ip as u32;
+        ROW_TIMES[2 * row] = f64::NAN;
+        ROW_TIMES[2 * row + 1] = f64::NAN;
+    }
+    let n = if r[R_COUNT] < 0 { 1 } else { r[R_COUNT] as u32 };
+    let at = row * ROW_INTS;
+    ROWS[at + 1] = ROWS[at + 1].wrapping_add(n);
+    ROWS[at + 3] |= 1 << pattern;
+    ROWS[at + 4 + pattern as usize] = ROWS[at + 4 + pattern as usize].wrapping_add(n);
+    // (the comparisons as TypeScript writes them: NaN is replaced)
+    if !(ROW_TIMES[2 * row] <= time) {
+        ROW_TIMES[2 * row] = time;
+    }
+    if !(ROW_TIMES[2 * row + 1] >= time) {
+        ROW_TIMES[2 * row + 1] = time;
+    }
+    if SUSPICIOUS_PATTERN[pattern as usize] == 1 {
+        ROWS[at + 2] = ROWS[at + 2].wrapping_add(n);
+    }
+    // a user tried again by the same IP (an attack's session) needs no look in the set
+    if suspicious_user == 1 && ROWS[at + ROW_LAST_USER] != r[R_USER] as u32 + 1 {
+        let user = r[R_USER] as u32;
+        ROWS[at + ROW_LAST_USER] = user + 1;
+        let mask = PAIR_SLOTS - 1;
+        let mut slot = pair_hash(row as u32, user) & mask;
+        loop {
+            let stored = PAIR_SET[2 * slot];
+            if stored == 0 {
+                PAIRS[2 * PAIR_COUNT] = row as u32;
+                PAIRS[2 * PAIR_COUNT + 1] = user;
+                PAIR_COUNT += 1;
+                PAIR_SET[2 * slot] = row as u32 + 1;
+                PAIR_SET[2 * slot + 1] = user;
+                if 2 * PAIR_COUNT > PAIR_SLOTS && PAIR_SLOTS < MAX_PAIR_SLOTS {
+                    // double the set
+                    for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
+                        *v = 0;
+                    }
+                    PAIR_SLOTS *= 2;
+                    for i in 0..PAIR_COUNT {
+                        insert_pair(i);
+                    }
+                }
+                break;
+            }
+            if stored == row as u32 + 1 && PAIR_SET[2 * slot + 1] == user {
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+    true
+}
+
+/// Gather each event as it is written (TypeScript turns it on once the
+/// consumer of the file being read gathers, see `SyslogRecords.gather`).
+static mut GATHER_AT_EMIT: bool = false;
+/// The records of this `run` were gathered as they were written.
+static mut BATCH_GATHERED: bool = false;
+
+#[no_mangle]
+pub unsafe extern "C" fn gather_at_emit(on: i32) {
+    GATHER_AT_EMIT = on != 0;
 }
 
 /// TypeScript took what was gathered: start again.
@@ -1621,6 +1678,7 @@ pub unsafe extern "C" fn drained() {
         STAMP = 1;
     }
     ROW_COUNT = 0;
+    GATHER_AT_EMIT = false;
     for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
         *v = 0;
     }
@@ -1661,6 +1719,170 @@ pub unsafe extern "C" fn pairs() -> *const u32 {
 #[no_mangle]
 pub unsafe extern "C" fn pair_count() -> usize {
     PAIR_COUNT
+}
+
+// ---------------------------------------------------------------------------
+// The clock: a provisional syslog time (placed in the provisional year) to
+// UTC ms, as lib/logs/pipeline.ts's SyslogClock does — a stamp far before
+// the one before it starts a new year — with the year's shifts and the time
+// zone's offsets asked of TypeScript (status NEED_CLOCK) when not known.
+// Nothing changes until the line's event is written, so a line can be read
+// again after the question is answered.
+
+const ROLLOVER_GAP: f64 = 180.0 * 86_400_000.0;
+static mut CLOCK_LAST: f64 = f64::NAN;
+static mut CLOCK_YEAR: i32 = 0;
+static mut CLOCK_ROLLOVERS: i32 = 0;
+/// March 1st of the provisional year (set by TypeScript).
+static mut PROVISIONAL_MARCH: f64 = 0.0;
+/// The year whose shifts are known: placeInYear(p, year) - p before March, and from March.
+static mut SHIFT_YEAR: i32 = i32::MIN;
+static mut SHIFT_BEFORE: f64 = 0.0;
+static mut SHIFT_FROM: f64 = 0.0;
+static mut ZONE_UTC: bool = true;
+/// Offsets (ms) of wall-clock hours, direct-mapped.
+const HOURS: usize = 1024;
+/// (set to NaN, "no hour", by `clock_begin`)
+static mut HOUR_KEY: [f64; HOURS] = [0.0; HOURS];
+static mut HOUR_OFFSET: [f64; HOURS] = [0.0; HOURS];
+/// What the clock asks: 1 the shifts of `NEED_CLOCK_VALUE` (a year), 2 the offset of an hour.
+static mut NEED_CLOCK_KIND: i32 = 0;
+static mut NEED_CLOCK_VALUE: f64 = 0.0;
+
+/// Events keep their provisional times (no clock): for readers that place them themselves.
+static mut CLOCK_ON: bool = false;
+
+#[no_mangle]
+pub unsafe extern "C" fn clock_off() {
+    CLOCK_ON = false;
+}
+
+/// Set the clock (a file's, or back to where a file's was): the last
+/// provisional time, the year, the rollovers, and whether the zone is UTC.
+#[no_mangle]
+pub unsafe extern "C" fn clock_begin(last: f64, year: i32, rollovers: i32, utc: i32, provisional_march: f64) {
+    CLOCK_ON = true;
+    CLOCK_LAST = last;
+    CLOCK_YEAR = year;
+    CLOCK_ROLLOVERS = rollovers;
+    SHIFT_YEAR = i32::MIN;
+    ZONE_UTC = utc != 0;
+    PROVISIONAL_MARCH = provisional_march;
+    for v in HOUR_KEY.iter_mut() {
+        *v = f64::NAN;
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn set_year_shifts(year: i32, before: f64, from: f64) {
+    SHIFT_YEAR = year;
+    SHIFT_BEFORE = before;
+    SHIFT_FROM = from;
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn set_hour_offset(hour: f64, offset: f64) {
+    let slot = (hour as i64 as usize) & (HOURS - 1);
+    HOUR_KEY[slot] = hour;
+    HOUR_OFFSET[slot] = offset;
+}
+
+/// UTC ms of provisional time `p` (the clock unchanged), or None with the question set.
+unsafe fn clock_time(p: f64) -> Option<f64> {
+    let year = if p < CLOCK_LAST - ROLLOVER_GAP { CLOCK_YEAR + 1 } else { CLOCK_YEAR };
+    if year != SHIFT_YEAR {
+        NEED_CLOCK_KIND = 1;
+        NEED_CLOCK_VALUE = year as f64;
+        return None;
+    }
+    let wall = p + if p < PROVISIONAL_MARCH { SHIFT_BEFORE } else { SHIFT_FROM };
+    if ZONE_UTC {
+        return Some(wall);
+    }
+    let hour = floor(wall / 3_600_000.0);
+    let slot = (hour as i64 as usize) & (HOURS - 1);
+    if HOUR_KEY[slot] != hour {
+        NEED_CLOCK_KIND = 2;
+        NEED_CLOCK_VALUE = hour;
+        return None;
+    }
+    Some(wall - HOUR_OFFSET[slot])
+}
+
+/// Math.floor (no_std has no f64::floor): exact for the times of logs (|x| < 2^52).
+fn floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
+/// The clock has seen provisional time `p` (of an event written).
+unsafe fn clock_advance(p: f64) {
+    if p < CLOCK_LAST - ROLLOVER_GAP {
+        CLOCK_YEAR += 1;
+        CLOCK_ROLLOVERS += 1;
+    }
+    CLOCK_LAST = p;
+}
+
+/// For an event TypeScript read: its UTC ms, the clock advanced; NaN when a question is set.
+#[no_mangle]
+pub unsafe extern "C" fn clock_utc(p: f64) -> f64 {
+    match clock_time(p) {
+        Some(t) => {
+            clock_advance(p);
+            t
+        }
+        None => f64::NAN,
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn clock_last() -> f64 {
+    CLOCK_LAST
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn clock_year() -> i32 {
+    CLOCK_YEAR
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn clock_rollovers() -> i32 {
+    CLOCK_ROLLOVERS
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn need_clock_kind() -> i32 {
+    NEED_CLOCK_KIND
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn need_clock_value() -> f64 {
+    NEED_CLOCK_VALUE
+}
+
+/// Events in this `run`'s records, and their first and last UTC time.
+static mut BATCH_EVENTS: usize = 0;
+static mut BATCH_FIRST: f64 = f64::NAN;
+static mut BATCH_LAST: f64 = f64::NAN;
+
+#[no_mangle]
+pub unsafe extern "C" fn batch_events() -> usize {
+    BATCH_EVENTS
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn batch_first() -> f64 {
+    BATCH_FIRST
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn batch_last() -> f64 {
+    BATCH_LAST
 }
 
 // ---------------------------------------------------------------------------
@@ -1775,6 +1997,10 @@ pub unsafe extern "C" fn pass_line() -> usize {
 pub unsafe extern "C" fn run() -> i32 {
     RECORDS = 0;
     NEW_COUNT = 0;
+    BATCH_EVENTS = 0;
+    BATCH_FIRST = f64::NAN;
+    BATCH_LAST = f64::NAN;
+    BATCH_GATHERED = GATHER_AT_EMIT;
     if RESET_PENDING {
         reset_tables();
     }
@@ -1791,6 +2017,7 @@ pub unsafe extern "C" fn run() -> i32 {
             Fallback => return FALLBACK,
             Need => return NEED,
             Stop => return FULL,
+            NeedClock => return NEED_CLOCK,
         }
     }
     DONE

@@ -20,8 +20,10 @@ import type { EventRecords, LineSink, LogFormat, ParsedEvent } from "./types.ts"
 import {
   parseSyslogStamp,
   placeInYear,
-  PROVISIONAL_YEAR,
+  PROVISIONAL_MARCH,
+  type SyslogTimes,
   type YearInference,
+  yearShifts,
   ZoneConverter,
 } from "./time.ts";
 
@@ -107,9 +109,7 @@ export interface ParseReport {
 }
 
 const DAY = 86_400_000;
-const PROVISIONAL_START = Date.UTC(PROVISIONAL_YEAR, 0, 1);
-const PROVISIONAL_MARCH = Date.UTC(PROVISIONAL_YEAR, 2, 1);
-/** A stamp this far before the previous one starts a new year. */
+/** A stamp this far before the previous one starts a new year (also in wasm/syslog_scan.rs). */
 const ROLLOVER_GAP = 180 * DAY;
 const MAX_PROBLEMS = 200;
 
@@ -222,7 +222,7 @@ export async function parseFiles(
  * Its numbers live in a Float64Array: a number that is not a small integer
  * kept in a variable or field would be a new heap object at each change.
  */
-class SyslogClock {
+class SyslogClock implements SyslogTimes {
   /** New Year rollovers seen. */
   rollovers = 0;
   readonly #zone: ZoneConverter;
@@ -250,16 +250,16 @@ class SyslogClock {
     n[0] = p;
     if (Number.isNaN(n[1])) n[1] = new Date().getUTCFullYear();
     if (n[1] !== n[2]) {
-      const year = n[2] = n[1];
-      n[3] = placeInYear(PROVISIONAL_START, year) - PROVISIONAL_START;
-      n[4] = placeInYear(PROVISIONAL_MARCH, year) - PROVISIONAL_MARCH;
+      const shifts = yearShifts(n[2] = n[1]);
+      n[3] = shifts.beforeMarch;
+      n[4] = shifts.fromMarch;
     }
     // = placeInYear(p, year), without its Date.UTC per event
     return this.#zone.toUtc(p + (p < PROVISIONAL_MARCH ? n[3] : n[4]));
   }
 }
 
-function noteTime(report: FileReport, time: number) {
+function noteTime(report: FileReport, time: number): void {
   if (!(report.firstTime <= time)) report.firstTime = time; // also replaces NaN
   if (!(report.lastTime >= time)) report.lastTime = time;
 }
@@ -275,7 +275,7 @@ async function readLineFile(
 ) {
   const parser = lineFormat(file.format).create();
   const firstYear = yearInfo?.year ?? NaN;
-  const clock = new SyslogClock(firstYear, zone);
+  let clock: SyslogTimes = new SyslogClock(firstYear, zone);
   /** Where the reader is: the line number and (for bad lines) the text. */
   let cursor: { line: number; text: string } = { line: 0, text: "" };
   const sink: LineSink = {
@@ -299,18 +299,12 @@ async function readLineFile(
       consumer.add(event, time, index, cursor.line);
     },
     emitRecords(records) {
-      // the times, in place, in line order; then the events
-      const times = records.times;
-      const count = records.count;
-      let events = 0;
-      for (let k = 0; k < count; k++) {
-        if (records.kindOf(k) < 0) continue;
-        const time = clock.utc(times[k]);
-        times[k] = time;
-        if (time === time) noteTime(report, time);
-        events++;
+      // (their times were placed by the scanner's clock, which is `clock`)
+      if (records.eventCount > 0) {
+        report.events += records.eventCount;
+        noteTime(report, records.firstTime);
+        noteTime(report, records.lastTime);
       }
-      report.events += events;
       addRecordsTo(consumer, records, index);
     },
     bad(reason) {
@@ -331,6 +325,8 @@ async function readLineFile(
     const scanner = file.format === "syslog"
       ? new SyslogWasmScanner(sink)
       : new Fail2banScanner(sink);
+    // the WebAssembly scanner places its events' times itself: every event of the file uses its clock
+    if (scanner instanceof SyslogWasmScanner) clock = scanner.startClock(firstYear, zone);
     cursor = scanner;
     result = await readChunks(
       file.path,

@@ -58,7 +58,13 @@ import {
   sshdScratchEvent,
   UNABLE_TO_NEGOTIATE,
 } from "./sshd.ts";
-import { PROVISIONAL_YEAR } from "./time.ts";
+import {
+  PROVISIONAL_MARCH,
+  PROVISIONAL_YEAR,
+  type SyslogTimes,
+  yearShifts,
+  type ZoneConverter,
+} from "./time.ts";
 import { SOURCE_SHA256, WASM_BASE64 } from "./syslog_scan_wasm.ts";
 import { decodeBase64 } from "./wasm_bytes.ts";
 
@@ -101,7 +107,7 @@ const PROGRAMS = ["sshd", "sshd-session", "sshd-auth"] as const;
 const REC = 10;
 const R_LINE = 0, R_PATTERN = 1, R_IP = 2, R_USER = 3, R_PORT = 4, R_COUNT = 5, R_FLAGS = 6;
 const R_PID = 7, R_HOST = 8, R_DETAIL = 9;
-const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3;
+const DONE = 0, FULL = 1, NEED = 2, FALLBACK = 3, NEED_CLOCK = 4;
 /** Records the module writes before it returns FULL. */
 const OUT_CAPACITY = 4096;
 /** Values the module adds in one `run`, at most. */
@@ -134,6 +140,20 @@ interface Exports {
   run(): number;
   add(type: number, start: number, length: number, valid: number): number;
   gather(from: number): number;
+  gather_at_emit(on: number): void;
+  clock_off(): void;
+  clock_begin(last: number, year: number, rollovers: number, utc: number, march: number): void;
+  clock_utc(p: number): number;
+  clock_last(): number;
+  clock_year(): number;
+  clock_rollovers(): number;
+  need_clock_kind(): number;
+  need_clock_value(): number;
+  set_year_shifts(year: number, before: number, from: number): void;
+  set_hour_offset(hour: number, offset: number): void;
+  batch_events(): number;
+  batch_first(): number;
+  batch_last(): number;
   drained(): void;
   reset_pending(): number;
   new_values(): number;
@@ -165,6 +185,10 @@ interface Core {
   pairs: Uint32Array;
   /** Whom the module is gathering for (see `SyslogRecords.gather`). */
   owner: IpGatherer | undefined;
+  /** The scanner whose events the module gathers as it writes them (see `gather`). */
+  emitScanner: SyslogWasmScanner | undefined;
+  /** The scanner whose clock the module holds. */
+  clockScanner: SyslogWasmScanner | undefined;
   /** What was gathered, as an {@linkcode IpRecords}. */
   gathered?: SyslogIpRecords;
   /** Per value type (IP, user, host, detail), by index in the module: value and id. */
@@ -211,6 +235,8 @@ function loadCore(): Core {
     rowTimes: new Float64Array(buffer, exports.row_times(), MAX_ROWS * 2),
     pairs: new Uint32Array(buffer, exports.pairs(), MAX_PAIRS * 2),
     owner: undefined,
+    emitScanner: undefined,
+    clockScanner: undefined,
     times: new Float64Array(buffer, exports.times(), OUT_CAPACITY),
     values: TABLE_SIZES.map((size) => new Array<string>(size).fill("")),
     ids: TABLE_SIZES.map((size) => new Int32Array(size)),
@@ -246,13 +272,97 @@ export class SyslogWasmScanner {
   readonly #core: Core;
   readonly #records: SyslogRecords;
   #line = 0;
+  /** This file's clock while another scanner's is in the module: last time, year, rollovers. */
+  #clock: { zone: ZoneConverter; last: number; year: number; rollovers: number } | undefined;
   #inFallback = false;
 
   constructor(sink: LineSink) {
     this.sink = sink;
     this.#fallback = new SyslogScanner(sink);
     this.#core = loadCore();
-    this.#records = new SyslogRecords(this.#core);
+    this.#records = new SyslogRecords(this.#core, this);
+  }
+
+  /**
+   * Place this file's event times with the module's clock, starting in
+   * `year` (the current one when NaN), zone-less stamps in `zone`; the
+   * records then hold UTC ms. Returns the clock, for the events of the
+   * lines the module hands to TypeScript (same clock, same order).
+   */
+  startClock(year: number, zone: ZoneConverter): SyslogTimes {
+    this.#clock = {
+      zone,
+      last: NaN,
+      year: Number.isNaN(year) ? new Date().getUTCFullYear() : year,
+      rollovers: 0,
+    };
+    this.#takeClock();
+    const core = this.#core;
+    const utc = (p: number): number => {
+      this.#takeClock();
+      for (;;) {
+        const time = core.exports.clock_utc(p);
+        if (time === time) return time;
+        this.#answerClock();
+      }
+    };
+    const state = () => this.#clockState();
+    return {
+      utc,
+      get year() {
+        return state().year;
+      },
+      get rollovers() {
+        return state().rollovers;
+      },
+    };
+  }
+
+  /** Put this scanner's clock (or none) in the module, keeping the one there with its scanner. */
+  #takeClock(): void {
+    const core = this.#core;
+    if (core.clockScanner === this) return;
+    if (core.clockScanner !== undefined) core.clockScanner.#clockState();
+    core.clockScanner = this;
+    const clock = this.#clock;
+    if (clock === undefined) core.exports.clock_off();
+    else {
+      core.exports.clock_begin(
+        clock.last,
+        clock.year,
+        clock.rollovers,
+        clock.zone.isUtc ? 1 : 0,
+        PROVISIONAL_MARCH,
+      );
+    }
+  }
+
+  /** This scanner's clock, brought up to date from the module when it is there. */
+  #clockState(): { last: number; year: number; rollovers: number } {
+    const clock = this.#clock;
+    if (clock === undefined) return { last: NaN, year: NaN, rollovers: 0 };
+    if (this.#core.clockScanner === this) {
+      const w = this.#core.exports;
+      clock.last = w.clock_last();
+      clock.year = w.clock_year();
+      clock.rollovers = w.clock_rollovers();
+    }
+    return clock;
+  }
+
+  /** Answer the module clock's question: a year's shifts, or an hour's offset. */
+  #answerClock(): void {
+    const w = this.#core.exports;
+    const value = w.need_clock_value();
+    if (w.need_clock_kind() === 1) {
+      const shifts = yearShifts(value);
+      w.set_year_shifts(value, shifts.beforeMarch, shifts.fromMarch);
+    } else w.set_hour_offset(value, this.#clock!.zone.wallHourOffset(value));
+  }
+
+  /** True once {@linkcode startClock} was called: times are UTC ms. */
+  get hasClock(): boolean {
+    return this.#clock !== undefined;
   }
 
   /** 1-based number of the line being read. */
@@ -328,6 +438,8 @@ export class SyslogWasmScanner {
     const core = this.#core;
     const w = core.exports;
     w.begin(start, end, firstLine);
+    this.#takeClock();
+    w.gather_at_emit(core.emitScanner === this && core.owner !== undefined ? 1 : 0);
     for (;;) {
       // the module's tables start over in this run: what was gathered (which names them) goes first
       if (w.reset_pending()) drainCore(core);
@@ -336,6 +448,7 @@ export class SyslogWasmScanner {
       this.#deliver(w.record_count());
       if (status === DONE) break;
       if (status === NEED) this.#add();
+      else if (status === NEED_CLOCK) this.#answerClock();
       else if (status === FALLBACK) {
         const position = w.position();
         const nl = core.input.indexOf(10, position);
@@ -386,6 +499,10 @@ export class SyslogWasmScanner {
     SyslogWasmScanner.moduleEvents += count;
     const batch = this.#records;
     batch.count = count;
+    const w = this.#core.exports;
+    batch.eventCount = w.batch_events();
+    batch.firstTime = w.batch_first();
+    batch.lastTime = w.batch_last();
     const sink = this.sink;
     if (sink.emitRecords !== undefined) {
       this.#line = batch.lineOf(count - 1);
@@ -406,15 +523,20 @@ export class SyslogWasmScanner {
  */
 class SyslogRecords implements EventRecords {
   count = 0;
+  eventCount = 0;
+  firstTime = NaN;
+  lastTime = NaN;
   readonly times: Float64Array;
+  readonly #scanner: SyslogWasmScanner;
   readonly #records: Int32Array;
   readonly #values: string[][];
   readonly #ids: Int32Array[];
   readonly #event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
   readonly #core: Core;
 
-  constructor(core: Core) {
+  constructor(core: Core, scanner: SyslogWasmScanner) {
     this.#core = core;
+    this.#scanner = scanner;
     this.times = core.times;
     this.#records = core.records;
     this.#values = core.values;
@@ -463,6 +585,9 @@ class SyslogRecords implements EventRecords {
       drainCore(core); // the pairs are full
       core.owner = owner;
     }
+    // this scanner's next events are gathered as the module writes them (no second pass)
+    core.emitScanner = this.#scanner;
+    core.exports.gather_at_emit(1);
     return core.exports.row_count() + core.exports.pair_count();
   }
 
@@ -476,7 +601,7 @@ class SyslogRecords implements EventRecords {
     const values = this.#values;
     const pattern = records[r + R_PATTERN];
     event.time = this.times[k];
-    event.timeKind = TimeKind.SyslogWall;
+    event.timeKind = this.#scanner.hasClock ? TimeKind.Absolute : TimeKind.SyslogWall;
     event.kind = PATTERN_KIND[pattern];
     event.pattern = PATTERN_NAME[pattern];
     event.ip = this.ipOf(k);
@@ -505,8 +630,11 @@ class SyslogRecords implements EventRecords {
 /** Hand what the module gathered to its owner, and start again. */
 function drainCore(core: Core): void {
   const owner = core.owner;
-  if (owner === undefined) return;
   core.owner = undefined;
+  if (owner === undefined) {
+    core.exports.drained(); // (nothing gathered, nothing gathered as written)
+    return;
+  }
   const gathered = core.gathered ??= new SyslogIpRecords(core);
   gathered.ipCount = core.exports.row_count();
   gathered.pairCount = core.exports.pair_count();

@@ -152,8 +152,20 @@ export function isLeapYear(y: number): boolean {
 }
 
 const PROVISIONAL_START = Date.UTC(PROVISIONAL_YEAR, 0, 1);
-const PROVISIONAL_MARCH = Date.UTC(PROVISIONAL_YEAR, 2, 1);
+/** March 1st of the provisional year, UTC ms: where the shifts of {@linkcode yearShifts} change. */
+export const PROVISIONAL_MARCH = Date.UTC(PROVISIONAL_YEAR, 2, 1);
 const DAY = 86_400_000;
+
+/**
+ * What {@linkcode placeInYear} adds to a provisional time in `year`: one
+ * shift before March of the provisional year, one from March.
+ */
+export function yearShifts(year: number): { beforeMarch: number; fromMarch: number } {
+  return {
+    beforeMarch: placeInYear(PROVISIONAL_START, year) - PROVISIONAL_START,
+    fromMarch: placeInYear(PROVISIONAL_MARCH, year) - PROVISIONAL_MARCH,
+  };
+}
 
 /**
  * Move a provisional syslog time ({@linkcode parseSyslogStamp}) into `year`.
@@ -164,6 +176,19 @@ export function placeInYear(provisional: number, year: number): number {
   let shifted = provisional - PROVISIONAL_START + Date.UTC(year, 0, 1);
   if (!isLeapYear(year) && provisional >= PROVISIONAL_MARCH) shifted -= DAY;
   return shifted;
+}
+
+/**
+ * Places the provisional times of a syslog file's stamps (see
+ * {@linkcode placeInYear}), in file order, in years and in UTC.
+ */
+export interface SyslogTimes {
+  /** UTC ms of provisional time `p`: a stamp far before the one before it starts a new year. */
+  utc(p: number): number;
+  /** The year of the last stamp. */
+  readonly year: number;
+  /** New Year rollovers seen. */
+  readonly rollovers: number;
 }
 
 /** How the year of a file's syslog stamps was decided. */
@@ -237,6 +262,23 @@ export class ZoneConverter {
     const hour = Math.floor(wall / 3_600_000);
     // log lines come in time order: mostly the hour of the line before
     if (hour === this.#lastHour) return wall - this.#lastOffset;
+    const offset = this.wallHourOffset(hour);
+    this.#lastHour = hour;
+    this.#lastOffset = offset;
+    return wall - offset;
+  }
+
+  /** True when the zone is UTC: {@linkcode toUtc} changes nothing. */
+  get isUtc(): boolean {
+    return this.#isUtc;
+  }
+
+  /**
+   * The offset (ms) {@linkcode toUtc} takes off a wall-clock time in hour
+   * `hour` (`Math.floor(wall / 3_600_000)`).
+   */
+  wallHourOffset(hour: number): number {
+    if (this.#isUtc) return 0;
     let offset = this.#cache.get(hour);
     if (offset === undefined) {
       // two-step: guess with the offset at wall-as-UTC, then correct
@@ -244,9 +286,7 @@ export class ZoneConverter {
       offset = this.offsetAt(hour * 3_600_000 - guess);
       this.#cache.set(hour, offset);
     }
-    this.#lastHour = hour;
-    this.#lastOffset = offset;
-    return wall - offset;
+    return offset;
   }
 }
 

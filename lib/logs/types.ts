@@ -72,14 +72,18 @@ export interface ParsedEvent {
 /**
  * Events in columns, as the WebAssembly syslog scanner reads them: record
  * `k` is an event at line `lineOf(k)`, or a line passed over (`kindOf(k)`
- * -1). Every event has an IP, a provisional syslog wall-clock time
- * (`TimeKind.SyslogWall`) in `times`, and the kind's default `suspicious`.
+ * -1). Every event has an IP, a time already in UTC ms (placed in its year
+ * by the scanner's clock) in `times`, and the kind's default `suspicious`.
  * Valid only during the call it is handed to.
  */
 export interface EventRecords {
   readonly count: number;
-  /** Per record the time; a reader may replace it (by UTC ms) in place. */
+  /** Per record its time, UTC ms. */
   readonly times: Float64Array;
+  /** Records that are events, and their first and last time. */
+  readonly eventCount: number;
+  readonly firstTime: number;
+  readonly lastTime: number;
   lineOf(k: number): number;
   /** Index into `KINDS`, or -1 for a line passed over. */
   kindOf(k: number): number;
@@ -92,8 +96,7 @@ export interface EventRecords {
   /** The whole event of record `k` (with `times[k]` as it is now), in a reused object. */
   eventOf(k: number): ParsedEvent;
   /**
-   * Add this batch's events (once `times` hold UTC ms) to what is gathered
-   * per IP for `owner`, which receives it ({@linkcode IpGatherer.addIps})
+   * Add this batch's events to what is gathered per IP for `owner`, which receives it ({@linkcode IpGatherer.addIps})
    * when it asks ({@linkcode drain}), when another owner gathers, or when it
    * can be kept no longer. An owner must drain before it adds any other
    * event or reads its totals: then the order of events is kept. Returns
