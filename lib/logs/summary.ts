@@ -36,7 +36,7 @@ export interface IpStats {
 }
 
 /** Rows and pairs gathered per IP in columns before they are added (see `addRecords`). */
-const DRAIN_AT = 8192;
+const DRAIN_AT = 32768;
 
 /** Distinct users remembered per IP (the count keeps growing past it). */
 export const MAX_USERS_PER_IP = 1000;
