@@ -411,3 +411,40 @@ Deno.test("event times of syslog files: years across New Year and zones across D
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SummaryAggregator keeps each IP's first MAX_USERS_PER_IP distinct users, in the order tried", () => {
+  const agg = new SummaryAggregator();
+  const failed = kindIndex("failed_password");
+  const event = (ip: string, user: string): ParsedEvent => ({
+    time: 0,
+    timeKind: TimeKind.Absolute,
+    kind: failed,
+    ip,
+    user,
+  });
+  const tried: Record<string, string[]> = { "192.0.2.1": [], "192.0.2.2": [], "192.0.2.3": [] };
+  let t = Date.UTC(2024, 0, 1);
+  const add = (ip: string, user: string) => {
+    tried[ip].push(user);
+    agg.add(event(ip, user), t++, 0, 1);
+  };
+  // 192.0.2.1: two users back and forth many times, then 1,500 new ones and old ones again
+  for (let i = 0; i < 3000; i++) add("192.0.2.1", i % 2 === 0 ? "root" : "admin");
+  for (let i = 0; i < 1500; i++) {
+    add("192.0.2.1", `n${i}`);
+    if (i % 10 === 0) add("192.0.2.1", "root");
+  }
+  // 192.0.2.2: the same user over and over; 192.0.2.3: 999 users, each twice, interleaved
+  for (let i = 0; i < 5000; i++) add("192.0.2.2", "oracle");
+  for (let i = 0; i < 999; i++) {
+    add("192.0.2.3", `u${i}`);
+    add("192.0.2.3", `u${(i * 7) % 999}`);
+  }
+  for (const [ip, users] of Object.entries(tried)) {
+    const expected = [...new Set(users)].slice(0, MAX_USERS_PER_IP);
+    assertEquals([...agg.ips.get(ip)!.users], expected, ip);
+  }
+  assertEquals(agg.ips.get("192.0.2.1")!.users.size, MAX_USERS_PER_IP);
+  const top = agg.topIps(3);
+  assertEquals(top.map((s) => s.users.size), [1, MAX_USERS_PER_IP, 999]);
+});

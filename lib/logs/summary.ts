@@ -47,11 +47,8 @@ const IS_BAN = Uint8Array.from(KINDS, (k) => (BAN_KINDS.has(k.name) ? 1 : 0));
 const IS_ACCEPTED = Uint8Array.from(KINDS, (k) => (ACCEPTED_KINDS.has(k.name) ? 1 : 0));
 const DEFAULT_SUSPICIOUS = Uint8Array.from(KINDS, (k) => (k.suspicious ? 1 : 0));
 
-/** Slot of the pair (row, user) in a table of `mask + 1` slots. */
-function pairSlot(row: number, id: number, mask: number): number {
-  const hash = Math.imul(row, 0x9e3779b1) ^ Math.imul(id + 1, 0x85ebca6b);
-  return (hash ^ (hash >>> 15)) & mask;
-}
+/** `#userState` of a row whose distinct users are kept exactly, and of one that has them all. */
+const HEAVY = -1, FULL = -2;
 
 /** Numbers kept per IP, in this order, in one row of a Float64Array. */
 const EVENTS = 0, SUSPICIOUS = 1, FIRST = 2, LAST = 3, BANS = 4, ACCEPTED = 5;
@@ -122,12 +119,21 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   #userNames: string[] = [];
   #lastUser: string | undefined;
   #lastUserId = -1;
-  /** Per row: the number of its last user, and how many users it has. */
+  /**
+   * Per row: the number of its last user, and how many (row, user) pairs it
+   * has in the log — or HEAVY once that passed 2 × MAX_USERS_PER_IP: then
+   * `#heavy` holds its distinct users exactly (FULL: MAX_USERS_PER_IP of them).
+   */
   #userState = new Int32Array(2 * 256);
-  // the (row, user) pairs seen, in an open-addressing table and in order
-  #pairs = new Int32Array(2 * 4096).fill(-1);
-  #pairCount = 0;
+  /**
+   * The (row, user) pairs in the order tried, with repeats (not one after the
+   * other for a row): the users of a row are the first MAX_USERS_PER_IP
+   * distinct ones of its pairs, found when asked for (#usersOf). Logging a
+   * pair costs a write, where keeping them distinct cost a hash-table probe.
+   */
   #pairLog = new Int32Array(2 * 1024);
+  #pairCount = 0;
+  #heavy = new Map<number, Set<number>>();
   // rows and user numbers by the ids the byte scanners give strings
   #rowById = new IdCache();
   #userById = new IdCache();
@@ -304,26 +310,56 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
 
   /** Record that the IP of `row` tried `user` in a suspicious event. */
   #userTried(row: number, user: string, userId: number | undefined): void {
+    const state = this.#userState;
+    const pairs = state[2 * row + 1];
+    if (pairs === FULL) return; // (a new name is not even kept in the dictionary)
     let id = this.#userById.get(userId);
     if (id < 0) {
       if (user === this.#lastUser) id = this.#lastUserId;
       else {
         const known = this.#userIds.get(user);
-        if (known !== undefined) id = known;
-        else if (this.#userState[2 * row + 1] >= MAX_USERS_PER_IP) id = -1; // not kept anywhere
-        else id = this.#newUser(user);
-        if (id >= 0) {
-          this.#lastUser = this.#userNames[id];
-          this.#lastUserId = id;
-        }
+        id = known !== undefined ? known : this.#newUser(user);
+        this.#lastUser = this.#userNames[id];
+        this.#lastUserId = id;
       }
-      if (id >= 0) this.#userById.set(userId, id);
+      this.#userById.set(userId, id);
     }
-    const state = this.#userState;
-    if (id >= 0 && id !== state[2 * row]) {
-      if (state[2 * row + 1] < MAX_USERS_PER_IP && this.#addPair(row, id)) state[2 * row + 1]++;
-      state[2 * row] = id;
+    if (id === state[2 * row]) return; // the same user again
+    state[2 * row] = id;
+    if (pairs !== HEAVY) {
+      this.#logPair(row, id);
+      if (pairs + 1 >= 2 * MAX_USERS_PER_IP) this.#makeHeavy(row);
+      else state[2 * row + 1] = pairs + 1;
+      return;
     }
+    const distinct = this.#heavy.get(row)!;
+    if (distinct.has(id)) return;
+    distinct.add(id);
+    this.#logPair(row, id);
+    if (distinct.size >= MAX_USERS_PER_IP) state[2 * row + 1] = FULL;
+  }
+
+  /** A row with many pairs in the log: from now on its distinct users are kept exactly. */
+  #makeHeavy(row: number): void {
+    const distinct = new Set<number>();
+    const log = this.#pairLog;
+    for (let i = 0; i < 2 * this.#pairCount; i += 2) {
+      if (log[i] === row) distinct.add(log[i + 1]);
+    }
+    this.#heavy.set(row, distinct);
+    this.#userState[2 * row + 1] = distinct.size >= MAX_USERS_PER_IP ? FULL : HEAVY;
+  }
+
+  /** Append (row, user) to the log. */
+  #logPair(row: number, id: number): void {
+    if (2 * this.#pairCount + 2 > this.#pairLog.length) {
+      const log = new Int32Array(this.#pairLog.length * 2);
+      log.set(this.#pairLog);
+      this.#pairLog = log;
+    }
+    this.#pairLog[2 * this.#pairCount] = row;
+    this.#pairLog[2 * this.#pairCount + 1] = id;
+    this.#pairCount++;
   }
 
   /** Start the row of an IP not seen before. */
@@ -349,51 +385,17 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     return row;
   }
 
-  /** Record that `row` tried user `id`; false when it had already. */
-  #addPair(row: number, id: number): boolean {
-    let pairs = this.#pairs;
-    let mask = (pairs.length >> 1) - 1;
-    let slot = pairSlot(row, id, mask);
-    for (;;) {
-      const r = pairs[2 * slot];
-      if (r === -1) break;
-      if (r === row && pairs[2 * slot + 1] === id) return false;
-      slot = (slot + 1) & mask;
-    }
-    if (2 * (this.#pairCount + 1) > mask + 1) {
-      // grow, and find the free slot again
-      pairs = this.#pairs = new Int32Array(pairs.length * 2).fill(-1);
-      mask = (pairs.length >> 1) - 1;
-      const log = this.#pairLog;
-      for (let i = 0; i < 2 * this.#pairCount; i += 2) {
-        let at = pairSlot(log[i], log[i + 1], mask);
-        while (pairs[2 * at] !== -1) at = (at + 1) & mask;
-        pairs[2 * at] = log[i];
-        pairs[2 * at + 1] = log[i + 1];
-      }
-      slot = pairSlot(row, id, mask);
-      while (pairs[2 * slot] !== -1) slot = (slot + 1) & mask;
-    }
-    pairs[2 * slot] = row;
-    pairs[2 * slot + 1] = id;
-    if (2 * this.#pairCount + 2 > this.#pairLog.length) {
-      const log = new Int32Array(this.#pairLog.length * 2);
-      log.set(this.#pairLog);
-      this.#pairLog = log;
-    }
-    this.#pairLog[2 * this.#pairCount] = row;
-    this.#pairLog[2 * this.#pairCount + 1] = id;
-    this.#pairCount++;
-    return true;
-  }
-
-  /** The user names of `rows`, each in the order they were first tried (one pass over the pairs). */
+  /**
+   * The user names of `rows`, each in the order they were first tried, at
+   * most MAX_USERS_PER_IP (one pass over the pairs).
+   */
   #usersOf(rows: readonly number[]): Map<number, Set<string>> {
     const users = new Map<number, Set<string>>();
     for (const row of rows) users.set(row, new Set());
     const log = this.#pairLog;
     for (let i = 0; i < 2 * this.#pairCount; i += 2) {
-      users.get(log[i])?.add(this.#userNames[log[i + 1]]);
+      const set = users.get(log[i]);
+      if (set !== undefined && set.size < MAX_USERS_PER_IP) set.add(this.#userNames[log[i + 1]]);
     }
     return users;
   }
