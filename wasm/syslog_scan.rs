@@ -474,13 +474,26 @@ unsafe fn line_end(mut i: usize) -> Option<usize> {
     }
 }
 
-unsafe fn record(l: &Line, pattern: i32) -> &'static mut [i32] {
-    let r = &mut OUT[RECORDS * REC..RECORDS * REC + REC];
-    TIMES[RECORDS] = l.time;
-    RECORDS += 1;
+/// Start a record at `RECORDS` (at 0, not kept, when `RECORDS_OFF`): its index and fields.
+unsafe fn record(l: &Line, pattern: i32) -> (usize, &'static mut [i32]) {
+    let k = if RECORDS_OFF { 0 } else { RECORDS };
+    let r = &mut OUT[k * REC..k * REC + REC];
+    TIMES[k] = l.time;
+    if !RECORDS_OFF {
+        RECORDS += 1;
+    }
     r[R_LINE] = LINE;
     r[R_PATTERN] = pattern;
-    r
+    (k, r)
+}
+
+/// Records are not kept, only gathered (TypeScript turns this on when the
+/// consumer reads nothing but what is gathered; only with `GATHER_AT_EMIT`).
+static mut RECORDS_OFF: bool = false;
+
+#[no_mangle]
+pub unsafe extern "C" fn records_off(on: i32) {
+    RECORDS_OFF = on != 0 && GATHER_AT_EMIT;
 }
 
 unsafe fn skip_rest(l: &Line, i: usize) -> Outcome {
@@ -684,8 +697,7 @@ unsafe fn emit(
     if !(BATCH_LAST >= time) {
         BATCH_LAST = time;
     }
-    let k = RECORDS;
-    let r = record(l, pattern);
+    let (k, r) = record(l, pattern);
     TIMES[k] = time;
     r[R_IP] = ip;
     r[R_USER] = user;
@@ -1665,6 +1677,9 @@ static mut BATCH_GATHERED: bool = false;
 #[no_mangle]
 pub unsafe extern "C" fn gather_at_emit(on: i32) {
     GATHER_AT_EMIT = on != 0;
+    if !GATHER_AT_EMIT {
+        RECORDS_OFF = false;
+    }
 }
 
 /// TypeScript took what was gathered: start again.
@@ -1679,6 +1694,7 @@ pub unsafe extern "C" fn drained() {
     }
     ROW_COUNT = 0;
     GATHER_AT_EMIT = false;
+    RECORDS_OFF = false;
     for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
         *v = 0;
     }

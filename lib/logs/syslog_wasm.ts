@@ -141,6 +141,7 @@ interface Exports {
   add(type: number, start: number, length: number, valid: number): number;
   gather(from: number): number;
   gather_at_emit(on: number): void;
+  records_off(on: number): void;
   clock_off(): void;
   clock_begin(last: number, year: number, rollovers: number, utc: number, march: number): void;
   clock_utc(p: number): number;
@@ -495,18 +496,22 @@ export class SyslogWasmScanner {
 
   /** Hand the module's records to the sink: all at once when it takes them so. */
   #deliver(count: number): void {
-    if (count === 0) return;
+    const w = this.#core.exports;
+    const events = w.batch_events();
+    if (count === 0 && events === 0) return;
     SyslogWasmScanner.moduleEvents += count;
     const batch = this.#records;
     batch.count = count;
-    const w = this.#core.exports;
-    batch.eventCount = w.batch_events();
+    batch.eventCount = events;
     batch.firstTime = w.batch_first();
     batch.lastTime = w.batch_last();
     const sink = this.sink;
     if (sink.emitRecords !== undefined) {
-      this.#line = batch.lineOf(count - 1);
+      this.#line = w.line() - 1;
+      batch.used = false;
       sink.emitRecords(batch);
+      // a consumer that took nothing but what was gathered: the module keeps no records for it
+      if (!batch.used && this.#core.emitScanner === this) w.records_off(1);
       return;
     }
     for (let k = 0; k < count; k++) {
@@ -526,6 +531,8 @@ class SyslogRecords implements EventRecords {
   eventCount = 0;
   firstTime = NaN;
   lastTime = NaN;
+  /** A record was read (not only gathered) since this was last set false. */
+  used = false;
   readonly times: Float64Array;
   readonly #scanner: SyslogWasmScanner;
   readonly #records: Int32Array;
@@ -544,33 +551,40 @@ class SyslogRecords implements EventRecords {
   }
 
   lineOf(k: number): number {
+    this.used = true;
     return this.#records[k * REC + R_LINE];
   }
 
   kindOf(k: number): number {
+    this.used = true;
     const pattern = this.#records[k * REC + R_PATTERN];
     return pattern < 0 ? -1 : PATTERN_KIND[pattern];
   }
 
   countOf(k: number): number {
+    this.used = true;
     const count = this.#records[k * REC + R_COUNT];
     return count < 0 ? 1 : count;
   }
 
   ipOf(k: number): string {
+    this.used = true;
     return this.#values[T_IP][this.#records[k * REC + R_IP]];
   }
 
   ipIdOf(k: number): number {
+    this.used = true;
     return this.#ids[T_IP][this.#records[k * REC + R_IP]];
   }
 
   userOf(k: number): string | undefined {
+    this.used = true;
     const user = this.#records[k * REC + R_USER];
     return user < 0 ? undefined : this.#values[T_USER][user];
   }
 
   userIdOf(k: number): number | undefined {
+    this.used = true;
     const user = this.#records[k * REC + R_USER];
     return user < 0 ? undefined : this.#ids[T_USER][user];
   }
@@ -596,6 +610,7 @@ class SyslogRecords implements EventRecords {
   }
 
   eventOf(k: number, event: ParsedEvent = this.#event): ParsedEvent {
+    this.used = true;
     const records = this.#records;
     const r = k * REC;
     const values = this.#values;
