@@ -167,6 +167,16 @@ function assertSameOutcomes(actual: Outcomes, expected: Outcomes, bytes: Uint8Ar
   assertEquals(actual.lines, expected.lines, "line count");
 }
 
+/** Write a log of `lines` lines to `path` with tools/generate_logs.ts (`flag`: e.g. `--auth-lines`). */
+export async function generateLog(flag: string, lines: number, path: string): Promise<void> {
+  const generated = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", GENERATE_LOGS, flag, `${lines}`, "--out", path],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assertOk(generated.success, new TextDecoder().decode(generated.stderr));
+}
+
 /** The lines as bytes, each followed by `eol`. */
 export function joinLines(lines: readonly (string | Uint8Array)[], eol = "\n"): Uint8Array {
   const parts = lines.map((l) => (typeof l === "string" ? encoder.encode(l) : l));
@@ -376,20 +386,7 @@ export function scannerHarness(options: HarnessOptions) {
     const dir = await Deno.makeTempDir();
     try {
       const path = join(dir, "generated.log");
-      const generated = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          GENERATE_LOGS,
-          generatorFlag,
-          `${lines}`,
-          "--out",
-          path,
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      assertOk(generated.success, new TextDecoder().decode(generated.stderr));
+      await generateLog(generatorFlag, lines, path);
       return await Deno.readFile(path);
     } finally {
       await Deno.remove(dir, { recursive: true });

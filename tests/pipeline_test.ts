@@ -9,6 +9,7 @@ import { type ParsedEvent, TimeKind } from "../lib/logs/types.ts";
 import { createSyslogParser } from "../lib/logs/syslog.ts";
 import { placeInYear, ZoneConverter } from "../lib/logs/time.ts";
 import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
+import { generateLog } from "./_scanner_harness.ts";
 
 const sshd = (stamp: string, ip: string, user = "root") =>
   `${stamp} web1 sshd[4242]: Failed password for ${user} from ${ip} port 50022 ssh2`;
@@ -244,21 +245,7 @@ Deno.test("records handed over in columns (addRecords) aggregate as one add() pe
   const dir = await Deno.makeTempDir();
   try {
     // a generated auth.log, the sshd fixture (message repeated, odd lines) and the sample
-    const generated = join(dir, "auth.log");
-    const made = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        join(import.meta.dirname!, "../tools/generate_logs.ts"),
-        "--auth-lines",
-        "60000",
-        "--out",
-        generated,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    assertOk(made.success);
+    await generateLog("--auth-lines", 60_000, join(dir, "auth.log"));
     await Deno.copyFile(join(import.meta.dirname!, "fixtures/sshd/auth.log"), join(dir, "secure"));
     // one address trying more users than are kept per IP, between others, some lines repeated
     const many: string[] = [];
