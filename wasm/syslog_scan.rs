@@ -1539,31 +1539,20 @@ const ROW_LAST_USER: usize = 4 + PATTERNS;
 static mut ROWS: [u32; MAX_ROWS * ROW_INTS] = [0; MAX_ROWS * ROW_INTS];
 static mut ROW_TIMES: [f64; MAX_ROWS * 2] = [0.0; MAX_ROWS * 2];
 static mut ROW_COUNT: usize = 0;
-/// (row, user value) pairs in first-seen order, and a set of them that doubles as it fills.
+/// (row, user value) pairs in the order tried: a pair seen lately is not
+/// listed again (a small cache of them, in the CPU's cache; one pushed out
+/// may be listed again, which TypeScript allows for).
 const MAX_PAIRS: usize = 1 << 16;
 static mut PAIRS: [u32; MAX_PAIRS * 2] = [0; MAX_PAIRS * 2];
 static mut PAIR_COUNT: usize = 0;
-const MAX_PAIR_SLOTS: usize = MAX_PAIRS * 2;
-static mut PAIR_SLOTS: usize = 1 << 12;
+const PAIR_SLOTS: usize = 1 << 13;
 /// Per slot: row + 1 (0: empty) and user value.
-static mut PAIR_SET: [u32; MAX_PAIR_SLOTS * 2] = [0; MAX_PAIR_SLOTS * 2];
+static mut PAIR_CACHE: [u32; PAIR_SLOTS * 2] = [0; PAIR_SLOTS * 2];
 
 #[inline(always)]
 fn pair_hash(row: u32, user: u32) -> usize {
     let hash = row.wrapping_mul(0x9e37_79b1) ^ user.wrapping_mul(0x85eb_ca6b);
     (hash ^ (hash >> 15)) as usize
-}
-
-/// Add pair `index` (already in `PAIRS`) to the set.
-unsafe fn insert_pair(index: usize) {
-    let mask = PAIR_SLOTS - 1;
-    let (row, user) = (PAIRS[2 * index], PAIRS[2 * index + 1]);
-    let mut slot = pair_hash(row, user) & mask;
-    while PAIR_SET[2 * slot] != 0 {
-        slot = (slot + 1) & mask;
-    }
-    PAIR_SET[2 * slot] = row + 1;
-    PAIR_SET[2 * slot + 1] = user;
 }
 
 /// Add the records `[from, RECORDS)` of the last `run` to what is gathered;
@@ -1637,32 +1626,13 @@ unsafe fn gather_one(k: usize) -> bool {
     if suspicious_user == 1 && ROWS[at + ROW_LAST_USER] != r[R_USER] as u32 + 1 {
         let user = r[R_USER] as u32;
         ROWS[at + ROW_LAST_USER] = user + 1;
-        let mask = PAIR_SLOTS - 1;
-        let mut slot = pair_hash(row as u32, user) & mask;
-        loop {
-            let stored = PAIR_SET[2 * slot];
-            if stored == 0 {
-                PAIRS[2 * PAIR_COUNT] = row as u32;
-                PAIRS[2 * PAIR_COUNT + 1] = user;
-                PAIR_COUNT += 1;
-                PAIR_SET[2 * slot] = row as u32 + 1;
-                PAIR_SET[2 * slot + 1] = user;
-                if 2 * PAIR_COUNT > PAIR_SLOTS && PAIR_SLOTS < MAX_PAIR_SLOTS {
-                    // double the set
-                    for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
-                        *v = 0;
-                    }
-                    PAIR_SLOTS *= 2;
-                    for i in 0..PAIR_COUNT {
-                        insert_pair(i);
-                    }
-                }
-                break;
-            }
-            if stored == row as u32 + 1 && PAIR_SET[2 * slot + 1] == user {
-                break;
-            }
-            slot = (slot + 1) & mask;
+        let slot = pair_hash(row as u32, user) & (PAIR_SLOTS - 1);
+        if PAIR_CACHE[2 * slot] != row as u32 + 1 || PAIR_CACHE[2 * slot + 1] != user {
+            PAIR_CACHE[2 * slot] = row as u32 + 1;
+            PAIR_CACHE[2 * slot + 1] = user;
+            PAIRS[2 * PAIR_COUNT] = row as u32;
+            PAIRS[2 * PAIR_COUNT + 1] = user;
+            PAIR_COUNT += 1;
         }
     }
     true
@@ -1695,11 +1665,10 @@ pub unsafe extern "C" fn drained() {
     ROW_COUNT = 0;
     GATHER_AT_EMIT = false;
     RECORDS_OFF = false;
-    for v in PAIR_SET[..2 * PAIR_SLOTS].iter_mut() {
+    for v in PAIR_CACHE.iter_mut() {
         *v = 0;
     }
     PAIR_COUNT = 0;
-    PAIR_SLOTS = 1 << 12;
 }
 
 #[no_mangle]

@@ -115,9 +115,9 @@ export interface IpGatherer {
 /**
  * Events gathered per IP (see {@linkcode EventRecords.gather}): for each IP,
  * in the order of its first event, its events, suspicious events (each with
- * its `count`), first and last time and events per kind; and each (IP, user)
- * of a suspicious event, in the order first seen. Adding these gives what
- * adding each event in line order gives.
+ * its `count`), first and last time and events per kind; and the (IP, user)
+ * of its suspicious events in the order tried (some repeats left out, some
+ * not). Adding these gives what adding each event in line order gives.
  */
 export interface IpRecords {
   readonly ipCount: number;
