@@ -2,8 +2,7 @@ import { join } from "node:path";
 import { discoverLogs } from "../lib/logs/discover.ts";
 import { parseFiles } from "../lib/logs/pipeline.ts";
 import { Tee } from "../lib/logs/jsonl.ts";
-import { DICTIONARY_COLUMNS, EventStore, StringDictionary } from "../lib/logs/store.ts";
-import { readLogs } from "../lib/logs/load.ts";
+import { EventStore, StringDictionary } from "../lib/logs/store.ts";
 import { MAX_USERS_PER_IP, summarize, SummaryAggregator } from "../lib/logs/summary.ts";
 import { kindIndex } from "../lib/logs/kinds.ts";
 import { type ParsedEvent, TimeKind } from "../lib/logs/types.ts";
@@ -435,41 +434,4 @@ Deno.test("SummaryAggregator keeps each IP's first MAX_USERS_PER_IP distinct use
   assertEquals(agg.ips.get("192.0.2.1")!.users.size, MAX_USERS_PER_IP);
   const top = agg.topIps(3);
   assertEquals(top.map((s) => s.users.size), [1, MAX_USERS_PER_IP, 999]);
-});
-
-Deno.test("readLogs reads trailing fail2ban logs in a worker thread with the same result as in one thread", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await generateLog("--auth-lines", 20_000, join(dir, "auth.log"));
-    await generateLog("--fail2ban-lines", 20_000, join(dir, "fail2ban.log"));
-    await Deno.copyFile(
-      join(import.meta.dirname!, "fixtures/fail2ban/fail2ban.log"),
-      join(dir, "fail2ban.log.1"),
-    );
-    const options = { timeZone: "Europe/Berlin", year: 2025 };
-    const files: string[] = [];
-    const parallel = await readLogs([dir], {
-      ...options,
-      parallelBytes: 1,
-      onFile: (file, i, n) => files.push(`${i + 1}/${n} ${file.path}`),
-    });
-    const single = await readLogs([dir], { ...options, parallelBytes: Infinity });
-    assertEquals(files.length, 3);
-    assertEquals(parallel.report, single.report);
-    assertEquals({ ...parallel.summary }, { ...single.summary });
-    const a = parallel.store.columns(), b = single.store.columns();
-    assertOk(b.length > 20_000);
-    for (const key of Object.keys(b) as (keyof typeof b)[]) {
-      if (key === "length") continue;
-      assertEquals(Array.from(a[key]), Array.from(b[key]), key);
-    }
-    for (const name of DICTIONARY_COLUMNS) {
-      assertEquals(
-        parallel.store.dictionaries[name].values,
-        single.store.dictionaries[name].values,
-      );
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });

@@ -205,15 +205,6 @@ export const DICTIONARY_COLUMNS = [
   "detail",
 ] as const;
 
-/** A store's rows as plain data: see {@linkcode EventStore.exportRows}. */
-export interface StoreRows {
-  length: number;
-  columns: Partial<
-    Record<Exclude<keyof EventColumns, "length">, IntArray | Uint8Array | Float64Array>
-  >;
-  dictionaries: Record<typeof DICTIONARY_COLUMNS[number], string[]>;
-}
-
 /** An {@linkcode EventConsumer} that keeps every event in columns. */
 export class EventStore implements EventConsumer {
   length = 0;
@@ -288,88 +279,6 @@ export class EventStore implements EventConsumer {
     s.path.set(i, d.path.id(e.path), n);
     s.agent.set(i, d.agent.id(e.agent), n);
     s.detail.set(i, d.detail.id(e.detail), n);
-  }
-
-  /** The columns by name (not `kind` and `suspicious`). */
-  #named(): [
-    Exclude<keyof EventColumns, "length" | "kind" | "suspicious">,
-    IntColumn | FloatColumn,
-  ][] {
-    return [
-      ["time", this.#time],
-      ["file", this.#file],
-      ["line", this.#line],
-      ["count", this.#count],
-      ["port", this.#port],
-      ["status", this.#status],
-      ["bytes", this.#bytes],
-      ["banSeconds", this.#banSeconds],
-      ["banCount", this.#banCount],
-      ...DICTIONARY_COLUMNS.map((name) => [name, this.#strings[name]] as [typeof name, IntColumn]),
-    ];
-  }
-
-  /**
-   * The rows as plain data, copied (for a worker thread to send; see
-   * {@linkcode appendRows}): the columns that have a value, and the
-   * dictionaries' strings.
-   */
-  exportRows(): StoreRows {
-    const n = this.length;
-    const columns: StoreRows["columns"] = {
-      kind: this.#kind.slice(0, n),
-      suspicious: this.#suspicious.slice(0, n),
-    };
-    for (const [name, column] of this.#named()) {
-      if (column.data !== undefined) columns[name] = column.data.slice(0, n);
-    }
-    const dictionaries = Object.fromEntries(
-      DICTIONARY_COLUMNS.map((name) => [name, this.dictionaries[name].values.slice()]),
-    ) as StoreRows["dictionaries"];
-    return { length: n, columns, dictionaries };
-  }
-
-  /**
-   * Append rows another store exported (events of files that come after
-   * this store's: their file numbers are moved up by `fileOffset`), with
-   * their strings put in this store's dictionaries: as if this store had read
-   * those files too.
-   */
-  appendRows(rows: StoreRows, fileOffset: number): void {
-    const start = this.length;
-    const total = start + rows.length;
-    if (total > this.#capacity) this.#resize(Math.max(total, 4096));
-    this.#columns = undefined;
-    const capacity = this.#capacity;
-    this.#kind.set(rows.columns.kind!, start);
-    this.#suspicious.set(rows.columns.suspicious!, start);
-    for (const [name, column] of this.#named()) {
-      const from = rows.columns[name];
-      let map: Int32Array | undefined;
-      if ((DICTIONARY_COLUMNS as readonly string[]).includes(name)) {
-        const values = rows.dictionaries[name as typeof DICTIONARY_COLUMNS[number]];
-        const dictionary = this.dictionaries[name as typeof DICTIONARY_COLUMNS[number]];
-        map = Int32Array.from(values, (value) => dictionary.id(value));
-      }
-      const offset = name === "file" ? fileOffset : 0;
-      if (from === undefined) {
-        // every row unknown (or file 0): written only where this store has the column
-        const value = column instanceof IntColumn ? column.fill + offset : NaN;
-        if (column.data !== undefined || offset !== 0) {
-          for (let i = 0; i < rows.length; i++) column.set(start + i, value, capacity);
-        }
-        continue;
-      }
-      if (map !== undefined) {
-        for (let i = 0; i < rows.length; i++) {
-          const id = from[i];
-          column.set(start + i, id < 0 ? -1 : map[id], capacity);
-        }
-      } else {
-        for (let i = 0; i < rows.length; i++) column.set(start + i, from[i] + offset, capacity);
-      }
-    }
-    this.length = total;
   }
 
   /**

@@ -38,20 +38,6 @@ export interface IpStats {
 /** Rows and pairs gathered per IP in columns before they are added (see `addRecords`). */
 const DRAIN_AT = 32768;
 
-/** An aggregator's contents as plain data: see {@linkcode SummaryAggregator.exportState}. */
-export interface SummaryState {
-  kinds: Float64Array;
-  /** Events, suspicious, without IP, first and last time. */
-  totals: Float64Array;
-  ips: string[];
-  /** Per IP (row) its numbers and its events per kind. */
-  numbers: Float64Array;
-  kindCounts: Int32Array;
-  userNames: string[];
-  /** (row, index into `userNames`) in the order tried. */
-  pairs: Int32Array;
-}
-
 /** Distinct users remembered per IP (the count keeps growing past it). */
 export const MAX_USERS_PER_IP = 1000;
 
@@ -81,18 +67,6 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   readonly #span = new Float64Array([NaN, NaN]);
   /** Where events are gathered per IP for this aggregator (see `addRecords`). */
   #gathering: EventRecords | undefined;
-  /** Distinct users logged per IP before new ones are let go (see the constructor). */
-  readonly #keepUsers: number;
-
-  /**
-   * @param keepUsers distinct users kept per IP. An aggregator whose state
-   * another one merges after its own ({@linkcode mergeState}) keeps twice
-   * MAX_USERS_PER_IP, so that the merged one still finds its first
-   * MAX_USERS_PER_IP. @default MAX_USERS_PER_IP
-   */
-  constructor(keepUsers = MAX_USERS_PER_IP) {
-    this.#keepUsers = keepUsers;
-  }
 
   /** Events per kind index (with repeats). */
   get kinds(): Float64Array {
@@ -126,68 +100,6 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   get last(): number {
     this.#drain();
     return this.#span[1];
-  }
-
-  /**
-   * Everything this aggregator holds, as plain data (for a worker thread to
-   * send back; see {@linkcode mergeState}).
-   */
-  exportState(): SummaryState {
-    this.#drain();
-    const rows = this.#ipOf.length;
-    return {
-      kinds: this.#kinds.slice(),
-      totals: Float64Array.of(
-        this.#events,
-        this.#suspicious,
-        this.#withoutIp,
-        this.#span[0],
-        this.#span[1],
-      ),
-      ips: this.#ipOf.slice(),
-      numbers: this.#numbers.slice(0, rows * FIELDS),
-      kindCounts: this.#kindCounts.slice(0, rows * KINDS.length),
-      userNames: this.#userNames.slice(),
-      pairs: this.#pairLog.slice(0, 2 * this.#pairCount),
-    };
-  }
-
-  /**
-   * Add the events of another aggregator (its {@linkcode exportState}) as if
-   * they came after this one's: what one aggregator fed both sets of events
-   * in that order would hold.
-   */
-  mergeState(state: SummaryState): void {
-    this.#drain();
-    this.#snapshot = undefined;
-    const [events, suspicious, withoutIp, first, last] = state.totals;
-    this.#events += events;
-    this.#suspicious += suspicious;
-    this.#withoutIp += withoutIp;
-    const span = this.#span;
-    if (first === first && !(span[0] <= first)) span[0] = first;
-    if (last === last && !(span[1] >= last)) span[1] = last;
-    for (let k = 0; k < KINDS.length; k++) this.#kinds[k] += state.kinds[k];
-    const kindsLength = KINDS.length;
-    const rowOf = new Int32Array(state.ips.length);
-    for (let i = 0; i < state.ips.length; i++) {
-      const row = rowOf[i] = this.#rowOf(state.ips[i], undefined);
-      const numbers = this.#numbers;
-      const at = row * FIELDS, from = i * FIELDS;
-      for (const field of [EVENTS, SUSPICIOUS, BANS, ACCEPTED]) {
-        numbers[at + field] += state.numbers[from + field];
-      }
-      const f = state.numbers[from + FIRST], l = state.numbers[from + LAST];
-      if (f === f && !(numbers[at + FIRST] <= f)) numbers[at + FIRST] = f;
-      if (l === l && !(numbers[at + LAST] >= l)) numbers[at + LAST] = l;
-      for (let k = 0; k < kindsLength; k++) {
-        this.#kindCounts[row * kindsLength + k] += state.kindCounts[i * kindsLength + k];
-      }
-    }
-    const pairs = state.pairs;
-    for (let j = 0; j < pairs.length; j += 2) {
-      this.#userTried(rowOf[pairs[j]], state.userNames[pairs[j + 1]], undefined);
-    }
   }
 
   /** Add what was gathered per IP for this aggregator and not added yet. */
@@ -416,7 +328,7 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     state[2 * row] = id;
     if (pairs !== HEAVY) {
       this.#logPair(row, id);
-      if (pairs + 1 >= 2 * this.#keepUsers) this.#makeHeavy(row);
+      if (pairs + 1 >= 2 * MAX_USERS_PER_IP) this.#makeHeavy(row);
       else state[2 * row + 1] = pairs + 1;
       return;
     }
@@ -424,7 +336,7 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     if (distinct.has(id)) return;
     distinct.add(id);
     this.#logPair(row, id);
-    if (distinct.size >= this.#keepUsers) state[2 * row + 1] = FULL;
+    if (distinct.size >= MAX_USERS_PER_IP) state[2 * row + 1] = FULL;
   }
 
   /** A row with many pairs in the log: from now on its distinct users are kept exactly. */
@@ -435,7 +347,7 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
       if (log[i] === row) distinct.add(log[i + 1]);
     }
     this.#heavy.set(row, distinct);
-    this.#userState[2 * row + 1] = distinct.size >= this.#keepUsers ? FULL : HEAVY;
+    this.#userState[2 * row + 1] = distinct.size >= MAX_USERS_PER_IP ? FULL : HEAVY;
   }
 
   /** Append (row, user) to the log. */
