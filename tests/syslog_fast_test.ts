@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createSyslogParser } from "../lib/logs/syslog.ts";
 import { SyslogScanner, TEXT_MATCHERS } from "../lib/logs/syslog_fast.ts";
 import { SOURCE_SHA256, SyslogWasmScanner } from "../lib/logs/syslog_wasm.ts";
-import { sha256Hex } from "../lib/logs/wasm_bytes.ts";
+import { decodeBase64, encodeBase64, sha256Hex } from "../lib/logs/wasm_bytes.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
 import { idCounts } from "./_ids.ts";
 import { scannerHarness } from "./_scanner_harness.ts";
@@ -413,4 +413,20 @@ Deno.test("SyslogWasmScanner agrees with createSyslogParser() past the size of i
   assertEquals(expected.outcomes.filter((o) => "emit" in o).length, 160_000);
   assertOk(SyslogWasmScanner.moduleEvents - before >= 160_000);
   await harness.checkFromFile(bytes, expected, 1 << 18);
+});
+
+Deno.test("decodeBase64() gives back what encodeBase64() was given", () => {
+  const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7919) & 255);
+  assertEquals(decodeBase64(encodeBase64(bytes)), bytes);
+  assertEquals(decodeBase64(""), new Uint8Array(0));
+  assertEquals(decodeBase64(encodeBase64(Uint8Array.of(1, 2))), Uint8Array.of(1, 2));
+  // and without Uint8Array.fromBase64
+  const typed = Uint8Array as unknown as { fromBase64?: unknown };
+  const native = typed.fromBase64;
+  delete typed.fromBase64;
+  try {
+    assertEquals(decodeBase64(encodeBase64(bytes)), bytes);
+  } finally {
+    if (native !== undefined) typed.fromBase64 = native;
+  }
 });
