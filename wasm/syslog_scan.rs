@@ -1707,10 +1707,12 @@ pub unsafe extern "C" fn pair_count() -> usize {
 }
 
 // ---------------------------------------------------------------------------
-// The clock: a provisional syslog time (placed in the provisional year) to
-// UTC ms, as lib/logs/pipeline.ts's SyslogClock does — a stamp far before
-// the one before it starts a new year — with the year's shifts and the time
-// zone's offsets asked of TypeScript (status NEED_CLOCK) when not known.
+// The clock of a syslog file (every event of the file, the lines TypeScript
+// reads too, see SyslogWasmScanner.startClock): a provisional syslog time
+// (placed in the provisional year) to UTC ms — a stamp far before the one
+// before it starts a new year — with the year's shifts (time.ts yearShifts)
+// and the time zone's offsets asked of TypeScript (status NEED_CLOCK) when
+// not known.
 // Nothing changes until the line's event is written, so a line can be read
 // again after the question is answered.
 

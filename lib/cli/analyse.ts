@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { parseArgs } from "./args.ts";
 import { timeZoneOption, UsageError, wholeOption, yearOption } from "./_options.ts";
 import { relative } from "node:path";
 import {

@@ -20,10 +20,8 @@ import type { EventRecords, LineSink, LogFormat, ParsedEvent } from "./types.ts"
 import {
   parseSyslogStamp,
   placeInYear,
-  PROVISIONAL_MARCH,
   type SyslogTimes,
   type YearInference,
-  yearShifts,
   ZoneConverter,
 } from "./time.ts";
 
@@ -109,8 +107,6 @@ export interface ParseReport {
 }
 
 const DAY = 86_400_000;
-/** A stamp this far before the previous one starts a new year (also in wasm/syslog_scan.rs). */
-const ROLLOVER_GAP = 180 * DAY;
 const MAX_PROBLEMS = 200;
 
 /** The first syslog stamp of a file (provisional), NaN when none in its head. */
@@ -216,49 +212,6 @@ export async function parseFiles(
   return { files: reports, timeZone: zone.timeZone };
 }
 
-/**
- * Places the provisional wall-clock times of a syslog file's stamps in years
- * — a stamp far before the one before it starts a new year — and in UTC.
- * Its numbers live in a Float64Array: a number that is not a small integer
- * kept in a variable or field would be a new heap object at each change.
- */
-class SyslogClock implements SyslogTimes {
-  /** New Year rollovers seen. */
-  rollovers = 0;
-  readonly #zone: ZoneConverter;
-  // the last provisional time, the year, the year of the shifts, and
-  // placeInYear(p, year) - p before March of the provisional year, and from March
-  readonly #n = new Float64Array([NaN, NaN, NaN, 0, 0]);
-
-  constructor(year: number, zone: ZoneConverter) {
-    this.#n[1] = year;
-    this.#zone = zone;
-  }
-
-  /** The year of the last stamp. */
-  get year(): number {
-    return this.#n[1];
-  }
-
-  /** UTC ms of provisional time `p` (the stamps in file order). */
-  utc(p: number): number {
-    const n = this.#n;
-    if (p < n[0] - ROLLOVER_GAP) {
-      n[1]++;
-      this.rollovers++;
-    }
-    n[0] = p;
-    if (Number.isNaN(n[1])) n[1] = new Date().getUTCFullYear();
-    if (n[1] !== n[2]) {
-      const shifts = yearShifts(n[2] = n[1]);
-      n[3] = shifts.beforeMarch;
-      n[4] = shifts.fromMarch;
-    }
-    // = placeInYear(p, year), without its Date.UTC per event
-    return this.#zone.toUtc(p + (p < PROVISIONAL_MARCH ? n[3] : n[4]));
-  }
-}
-
 function noteTime(report: FileReport, time: number): void {
   if (!(report.firstTime <= time)) report.firstTime = time; // also replaces NaN
   if (!(report.lastTime >= time)) report.lastTime = time;
@@ -275,7 +228,8 @@ async function readLineFile(
 ) {
   const parser = lineFormat(file.format).create();
   const firstYear = yearInfo?.year ?? NaN;
-  let clock: SyslogTimes = new SyslogClock(firstYear, zone);
+  /** The clock of a syslog file: its WebAssembly scanner's (the only source of syslog stamps). */
+  let clock: SyslogTimes | undefined;
   /** Where the reader is: the line number and (for bad lines) the text. */
   let cursor: { line: number; text: string } = { line: 0, text: "" };
   const sink: LineSink = {
@@ -283,7 +237,7 @@ async function readLineFile(
       let time: number;
       switch (event.timeKind) {
         case TimeKind.SyslogWall: // the usual case first
-          time = clock.utc(event.time);
+          time = clock!.utc(event.time);
           break;
         case TimeKind.Absolute:
           time = event.time;
@@ -373,8 +327,8 @@ async function readLineFile(
       : yearInfo.method === "newer file"
       ? `from the first line of the next newer file${ref}`
       : "from the clock (no modification time)";
-    const year = clock.year;
-    const rollovers = clock.rollovers;
+    const year = clock!.year;
+    const rollovers = clock!.rollovers;
     report.year = {
       firstYear,
       lastYear: year,
