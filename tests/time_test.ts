@@ -9,6 +9,8 @@ import {
 } from "../lib/logs/time.ts";
 import { assertEquals, assertOk } from "./_assert.ts";
 
+const TIME_MODULE = new URL("../lib/logs/time.ts", import.meta.url).href;
+
 const iso = (t: number) => new Date(t).toISOString();
 
 Deno.test("parseSyslogStamp() reads space-padded days and fractions", async (t) => {
@@ -93,4 +95,43 @@ Deno.test("twoDigits(), digits() and fractionMs() do not read past the end of a 
   ]);
   assertOk(Number.isNaN(parseSyslogStamp("Jan 28 07:01:5")));
   assertOk(Number.isNaN(parseIsoStamp("2024-01-28 07:01:5").ms));
+});
+
+Deno.test("defaultTimeZone() names the zone Intl names, for TZ set and unset", async (t) => {
+  // defaultTimeZone answers UTC machines without loading ICU; in a process of
+  // its own each time (a process's zone is read once)
+  const script = `import { defaultTimeZone } from ${JSON.stringify(TIME_MODULE)};
+    const fast = defaultTimeZone();
+    // (Intl names no zone for a POSIX TZ such as UTC0: then UTC)
+    const intl = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    console.log(JSON.stringify({ fast, intl }));`;
+  const cases: [string, string | undefined][] = [
+    ["TZ unset (/etc/localtime)", undefined],
+    ["TZ=UTC", "UTC"],
+    ["TZ=Etc/UTC", "Etc/UTC"],
+    ["TZ=:UTC", ":UTC"],
+    ["TZ=Etc/GMT", "Etc/GMT"],
+    ["TZ=Europe/Berlin", "Europe/Berlin"],
+    ["TZ=America/New_York", "America/New_York"],
+    ["TZ=UTC0 (POSIX)", "UTC0"],
+    ["TZ empty", ""],
+  ];
+  for (const [name, tz] of cases) {
+    await t.step(name, async () => {
+      const env: Record<string, string> = {};
+      for (const key of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+        const value = Deno.env.get(key);
+        if (value !== undefined) env[key] = value;
+      }
+      if (tz !== undefined) env.TZ = tz;
+      const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--quiet", script],
+        env,
+        clearEnv: true,
+      }).output();
+      assertOk(success, new TextDecoder().decode(stderr));
+      const { fast, intl } = JSON.parse(new TextDecoder().decode(stdout));
+      assertEquals(fast, intl);
+    });
+  }
 });

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "./args.ts";
 import { timeZoneOption, UsageError, wholeOption, yearOption } from "./_options.ts";
+import { defaultTimeZone } from "../logs/time.ts";
 import { relative } from "node:path";
 import {
   GeoConfigError,
@@ -23,7 +24,9 @@ import { createProgressBar } from "./progress.ts";
 /** Where results go by default. */
 export const DEFAULT_OUT = `${PROJECT_ROOT}/data/out`;
 
-const HELP = `Usage: deno task analyse [options] [PATH...]
+/** The help text (built on demand: the zone lookup in it costs start-up time). */
+const help = () =>
+  `Usage: deno task analyse [options] [PATH...]
 
 Reads server logs (default: the bundled sample in data/sample/), looks up
 where every IP is (offline databases by default: no key, no network) and
@@ -48,7 +51,7 @@ Options:
   --max-queries N   at most N paid queries in this run
   --timezone ZONE   IANA zone the logs were written in, for stamps without one
                     (default: UTC for the bundled sample, else this machine's
-                    zone, ${Intl.DateTimeFormat().resolvedOptions().timeZone})
+                    zone, ${defaultTimeZone()})
   --year YYYY       year of the first syslog line of every file (default: the
                     sample's own, else inferred per file from modification times)
   --friendly-countries LIST
@@ -191,7 +194,7 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (options.help) {
-    console.log(HELP);
+    console.log(help());
     return 0;
   }
   const secrets = secretsOf(settings);

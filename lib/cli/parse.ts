@@ -8,6 +8,7 @@
 import { parseArgs } from "./args.ts";
 import { timeZoneOption, UsageError, wholeOption, yearOption } from "./_options.ts";
 import { relative } from "../posix_path.ts";
+import { defaultTimeZone } from "../logs/time.ts";
 import { discoverLogs } from "../logs/discover.ts";
 import { parseFiles } from "../logs/pipeline.ts";
 import { JsonLinesWriter, Tee } from "../logs/jsonl.ts";
@@ -37,7 +38,7 @@ Options:
   --year YYYY       year of the first syslog line of every file (default: inferred
                     per file from its modification time and rotation order)
   --timezone ZONE   IANA time zone the logs were written in, for stamps without
-                    a zone (default: this machine's zone, ${Intl.DateTimeFormat().resolvedOptions().timeZone})
+                    a zone (default: this machine's zone, ${defaultTimeZone()})
   --quiet           no progress on stderr
   -h, --help        this help
 

@@ -18,6 +18,7 @@ import { Fail2banScanner } from "./fail2ban_fast.ts";
 import { TimeKind } from "./types.ts";
 import type { EventRecords, LineSink, LogFormat, ParsedEvent } from "./types.ts";
 import {
+  defaultTimeZone,
   parseSyslogStamp,
   placeInYear,
   type SyslogTimes,
@@ -181,9 +182,7 @@ export async function parseFiles(
   consumer: EventConsumer,
   options: ParseOptions = {},
 ): Promise<ParseReport> {
-  const zone = new ZoneConverter(
-    options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC",
-  );
+  const zone = new ZoneConverter(options.timeZone ?? defaultTimeZone());
   const years = await inferYears(files, zone, options.year);
   const reports: FileReport[] = [];
   for (let index = 0; index < files.length; index++) {
