@@ -896,6 +896,22 @@ unsafe fn pam_message(l: &mut Line, m: usize) -> Outcome {
             return skipped(l, nl);
         }
     }
+    if at(m, b"pam_unix(sshd:session): session ") {
+        // `opened for user U(uid=N) by (uid=0)`, `closed for user U`: no
+        // event. (sshd.ts reads a pam_ line for ":auth): authentication
+        // failure;", which a line without a colon after here cannot hold.)
+        let mut i = m + 32;
+        loop {
+            let c = b(i);
+            if c == b'\n' {
+                return skipped(l, i);
+            }
+            if c == b':' || c == b'\r' || c == 0 || c >= 128 {
+                return Fallback;
+            }
+            i += 1;
+        }
+    }
     Fallback
 }
 
