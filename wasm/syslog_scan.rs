@@ -697,6 +697,12 @@ unsafe fn emit(
     if !(BATCH_LAST >= time) {
         BATCH_LAST = time;
     }
+    if GATHER_AT_EMIT {
+        gather_event(pattern as usize, ip as usize, user, l.repeat, time);
+        if RECORDS_OFF {
+            return Next(nl + 1); // (no record kept: TypeScript reads only what is gathered)
+        }
+    }
     let (k, r) = record(l, pattern);
     TIMES[k] = time;
     r[R_IP] = ip;
@@ -707,9 +713,6 @@ unsafe fn emit(
     r[R_PID] = l.pid;
     r[R_HOST] = l.host;
     r[R_DETAIL] = detail_index;
-    if GATHER_AT_EMIT {
-        gather_one(k);
-    }
     Next(nl + 1)
 }
 
@@ -1544,14 +1547,36 @@ const PATTERNS: usize = 23;
 static mut SUSPICIOUS_PATTERN: [u8; PATTERNS] = [0; PATTERNS];
 /// Rows at most: one per IP value (the IP table holds at most 1 << 16).
 const MAX_ROWS: usize = 1 << 16;
-/// Per IP value: its row, valid when its stamp is the current one.
-static mut ROW_STAMP: [u32; MAX_ROWS] = [0; MAX_ROWS];
-static mut ROW_OF: [u32; MAX_ROWS] = [0; MAX_ROWS];
+/// What is gathered of an IP value since the last drain (valid when its stamp
+/// is the current one), one cache line per IP: an event touches this line,
+/// its pattern's count and, for a new user, the pair cache.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct IpSlot {
+    stamp: u32,
+    row: u32,
+    events: u32,
+    suspicious: u32,
+    /// A bit per pattern with events (its count in `COUNTS` is valid then).
+    bits: u32,
+    /// The user value of the last suspicious event + 1.
+    last_user: u32,
+    first: f64,
+    last: f64,
+}
+const EMPTY_SLOT: IpSlot =
+    IpSlot { stamp: 0, row: 0, events: 0, suspicious: 0, bits: 0, last_user: 0, first: 0.0, last: 0.0 };
+static mut SLOTS: [IpSlot; MAX_ROWS] = [EMPTY_SLOT; MAX_ROWS];
+/// Per IP value, events per pattern (valid where the slot's bit is set).
+const COUNT_STRIDE: usize = 24;
+static mut COUNTS: [u32; MAX_ROWS * COUNT_STRIDE] = [0; MAX_ROWS * COUNT_STRIDE];
 static mut STAMP: u32 = 1;
-/// Per row: IP value, events, suspicious, a bit per pattern with events, then the pattern
-/// counts, then the last user value of a suspicious event + 1 (not read by TypeScript).
-const ROW_INTS: usize = 4 + PATTERNS + 1;
-const ROW_LAST_USER: usize = 4 + PATTERNS;
+/// The IP values of the rows, in the order of their first event.
+static mut ORDER: [u32; MAX_ROWS] = [0; MAX_ROWS];
+/// The rows as TypeScript reads them (written by `row_count`): per row the
+/// IP value, events, suspicious, a bit per pattern with events, then the
+/// pattern counts; and its first and last time.
+const ROW_INTS: usize = 4 + PATTERNS;
 static mut ROWS: [u32; MAX_ROWS * ROW_INTS] = [0; MAX_ROWS * ROW_INTS];
 static mut ROW_TIMES: [f64; MAX_ROWS * 2] = [0.0; MAX_ROWS * 2];
 static mut ROW_COUNT: usize = 0;
@@ -1600,53 +1625,66 @@ unsafe fn gather_one(k: usize) -> bool {
     if pattern < 0 {
         return true;
     }
-    let suspicious_user =
-        if SUSPICIOUS_PATTERN[pattern as usize] == 1 && r[R_USER] >= 0 { 1 } else { 0 };
-    if PAIR_COUNT + suspicious_user > MAX_PAIRS {
+    gather_event(pattern as usize, r[R_IP] as usize, r[R_USER], r[R_COUNT], TIMES[k])
+}
+
+/// Add an event (pattern, IP value, user value or -1, repeat count or -1, time)
+/// to what is gathered; false (and nothing added) when the pairs are full.
+#[inline(always)]
+unsafe fn gather_event(pattern: usize, ip: usize, user: i32, count: i32, time: f64) -> bool {
+    let suspicious = *SUSPICIOUS_PATTERN.get_unchecked(pattern) == 1;
+    let suspicious_user = suspicious && user >= 0;
+    if suspicious_user && PAIR_COUNT + 1 > MAX_PAIRS {
         return false;
     }
-    let ip = r[R_IP] as usize;
-    let time = TIMES[k];
-    let row;
-    if ROW_STAMP[ip] == STAMP {
-        row = ROW_OF[ip] as usize;
-    } else {
-        row = ROW_COUNT;
+    let ip = ip & (MAX_ROWS - 1); // (always: IP values are < MAX_ROWS)
+    let slot = &mut SLOTS[ip];
+    let n = if count < 0 { 1 } else { count as u32 };
+    let bit = 1u32 << pattern;
+    let counts = COUNTS.get_unchecked_mut(ip * COUNT_STRIDE + pattern);
+    if slot.stamp != STAMP {
+        *slot = IpSlot {
+            stamp: STAMP,
+            row: ROW_COUNT as u32,
+            events: n,
+            suspicious: if suspicious { n } else { 0 },
+            bits: bit,
+            last_user: 0,
+            first: time,
+            last: time,
+        };
+        *counts = n;
+        *ORDER.get_unchecked_mut(ROW_COUNT & (MAX_ROWS - 1)) = ip as u32;
         ROW_COUNT += 1;
-        ROW_STAMP[ip] = STAMP;
-        ROW_OF[ip] = row as u32;
-        let at = row * ROW_INTS;
-        for v in ROWS[at..at + ROW_INTS].iter_mut() {
-            *v = 0;
+    } else {
+        slot.events = slot.events.wrapping_add(n);
+        if slot.bits & bit == 0 {
+            slot.bits |= bit;
+            *counts = n;
+        } else {
+            *counts = counts.wrapping_add(n);
         }
-        ROWS[at] = ip as u32;
-        ROW_TIMES[2 * row] = f64::NAN;
-        ROW_TIMES[2 * row + 1] = f64::NAN;
-    }
-    let n = if r[R_COUNT] < 0 { 1 } else { r[R_COUNT] as u32 };
-    let at = row * ROW_INTS;
-    ROWS[at + 1] = ROWS[at + 1].wrapping_add(n);
-    ROWS[at + 3] |= 1 << pattern;
-    ROWS[at + 4 + pattern as usize] = ROWS[at + 4 + pattern as usize].wrapping_add(n);
-    // (the comparisons as TypeScript writes them: NaN is replaced)
-    if !(ROW_TIMES[2 * row] <= time) {
-        ROW_TIMES[2 * row] = time;
-    }
-    if !(ROW_TIMES[2 * row + 1] >= time) {
-        ROW_TIMES[2 * row + 1] = time;
-    }
-    if SUSPICIOUS_PATTERN[pattern as usize] == 1 {
-        ROWS[at + 2] = ROWS[at + 2].wrapping_add(n);
+        // (the comparisons as TypeScript writes them: NaN is replaced)
+        if !(slot.first <= time) {
+            slot.first = time;
+        }
+        if !(slot.last >= time) {
+            slot.last = time;
+        }
+        if suspicious {
+            slot.suspicious = slot.suspicious.wrapping_add(n);
+        }
     }
     // a user tried again by the same IP (an attack's session) needs no look in the set
-    if suspicious_user == 1 && ROWS[at + ROW_LAST_USER] != r[R_USER] as u32 + 1 {
-        let user = r[R_USER] as u32;
-        ROWS[at + ROW_LAST_USER] = user + 1;
-        let slot = pair_hash(row as u32, user) & (PAIR_SLOTS - 1);
-        if PAIR_CACHE[2 * slot] != row as u32 + 1 || PAIR_CACHE[2 * slot + 1] != user {
-            PAIR_CACHE[2 * slot] = row as u32 + 1;
-            PAIR_CACHE[2 * slot + 1] = user;
-            PAIRS[2 * PAIR_COUNT] = row as u32;
+    if suspicious_user && slot.last_user != user as u32 + 1 {
+        let user = user as u32;
+        slot.last_user = user + 1;
+        let row = slot.row;
+        let at = 2 * (pair_hash(row, user) & (PAIR_SLOTS - 1));
+        if PAIR_CACHE[at] != row + 1 || PAIR_CACHE[at + 1] != user {
+            PAIR_CACHE[at] = row + 1;
+            PAIR_CACHE[at + 1] = user;
+            PAIRS[2 * PAIR_COUNT] = row;
             PAIRS[2 * PAIR_COUNT + 1] = user;
             PAIR_COUNT += 1;
         }
@@ -1673,8 +1711,8 @@ pub unsafe extern "C" fn gather_at_emit(on: i32) {
 pub unsafe extern "C" fn drained() {
     STAMP = STAMP.wrapping_add(1);
     if STAMP == 0 {
-        for v in ROW_STAMP.iter_mut() {
-            *v = 0;
+        for v in SLOTS.iter_mut() {
+            v.stamp = 0;
         }
         STAMP = 1;
     }
@@ -1710,6 +1748,26 @@ pub unsafe extern "C" fn row_times() -> *const f64 {
 #[no_mangle]
 pub unsafe extern "C" fn row_count() -> usize {
     ROW_COUNT
+}
+
+/// Write the rows gathered to `ROWS` and `ROW_TIMES`, for TypeScript to drain.
+#[no_mangle]
+pub unsafe extern "C" fn write_rows() {
+    for row in 0..ROW_COUNT {
+        let ip = ORDER[row] as usize;
+        let slot = &SLOTS[ip];
+        let at = row * ROW_INTS;
+        ROWS[at] = ip as u32;
+        ROWS[at + 1] = slot.events;
+        ROWS[at + 2] = slot.suspicious;
+        ROWS[at + 3] = slot.bits;
+        for p in 0..PATTERNS {
+            ROWS[at + 4 + p] =
+                if slot.bits & (1 << p) != 0 { COUNTS[ip * COUNT_STRIDE + p] } else { 0 };
+        }
+        ROW_TIMES[2 * row] = slot.first;
+        ROW_TIMES[2 * row + 1] = slot.last;
+    }
 }
 
 #[no_mangle]

@@ -114,8 +114,8 @@ const OUT_CAPACITY = 4096;
 const NEW_CAPACITY = 4096;
 /** Rows and pairs `gather` holds at most. */
 const MAX_ROWS = 1 << 16, MAX_PAIRS = 1 << 16;
-/** Numbers per row of `gather`: IP, events, suspicious, patterns with events (bits), events per pattern, its last user. */
-const ROW_INTS = 4 + 23 + 1;
+/** Numbers per row of `gather` (written by `write_rows`): IP, events, suspicious, patterns with events (bits), events per pattern. */
+const ROW_INTS = 4 + 23;
 const T_IP = 0, T_USER = 1, T_HOST = 2, T_DETAIL = 3;
 /** Most values the module's tables of IPs, users, hosts and details hold. */
 const TABLE_SIZES = [1 << 16, 1 << 16, 1 << 7, 1 << 13];
@@ -165,6 +165,7 @@ interface Exports {
   rows(): number;
   row_times(): number;
   row_count(): number;
+  write_rows(): void;
   pairs(): number;
   pair_count(): number;
 }
@@ -652,6 +653,7 @@ function drainCore(core: Core): void {
   }
   const gathered = core.gathered ??= new SyslogIpRecords(core);
   gathered.ipCount = core.exports.row_count();
+  core.exports.write_rows();
   gathered.pairCount = core.exports.pair_count();
   if (gathered.ipCount > 0 || gathered.pairCount > 0) owner.addIps(gathered);
   core.exports.drained();
