@@ -202,9 +202,27 @@ export const GEOJSON_PROPERTIES = [
   "provider",
 ] as const;
 
+/**
+ * The rows of `frame` as objects, read a column at a time: what
+ * `toRecords()` gives (with Int64 as bigint, which the GeoJSON's properties
+ * turn into numbers), in a fraction of its time (1m+1m, 9,380 attacking IPs:
+ * 200 ms of toRecords() on this thread while Polars writes the attempts).
+ */
+function frameRows(frame: pl.DataFrame): Record<string, unknown>[] {
+  const names = frame.columns;
+  const columns = names.map((name) => frame.getColumn(name).toArray());
+  const rows = new Array<Record<string, unknown>>(frame.height);
+  for (let i = 0; i < rows.length; i++) {
+    const row: Record<string, unknown> = {};
+    for (let c = 0; c < names.length; c++) row[names[c]] = columns[c][i];
+    rows[i] = row;
+  }
+  return rows;
+}
+
 /** The attacking IPs (attempts > 0) as GeoJSON points. */
 export function ipsGeoJson(frames: Pick<Frames, "ips">) {
-  const rows = frames.ips.filter(pl.col("attempts").gt(0)).toRecords() as Record<string, unknown>[];
+  const rows = frameRows(frames.ips.filter(pl.col("attempts").gt(0)));
   const { collection, skipped } = pointsToGeoJson(rows, {
     latitude: "location.latitude",
     longitude: "location.longitude",
