@@ -1,8 +1,9 @@
 /**
  * `deno task bench`: parse + aggregate throughput against `wc -l` and
  * `grep -c` on the same files in the same run, reported as ratios (the
- * machine is shared and noisy: ratios, medians of several runs, never
- * absolute thresholds).
+ * machine is shared and noisy: ratios, medians of several runs taken in
+ * rounds — every command once per round — never absolute thresholds; each
+ * ratio is also given as the median of its rounds' ratios).
  *
  * Generates (once, cached in bench/out/) a 1M- and a 5M-line auth.log and a
  * 1M-line fail2ban.log with the seeded generator, then times, per file:
@@ -41,15 +42,34 @@ async function measureOnce(
   return { seconds: run.seconds, peakMb: run.peakMb, output: run.stdout.trim() };
 }
 
+/**
+ * Run `commands` `runs` times each, in rounds (each command once per round),
+ * so that a slower or faster spell of the shared machine falls on all of
+ * them alike; per command the median, and its run times in round order.
+ */
+async function measureRounds(
+  commands: readonly string[],
+  runs: number,
+): Promise<(Measurement & { times: number[] })[]> {
+  const all = commands.map(() => [] as { seconds: number; peakMb: number; output: string }[]);
+  for (let round = 0; round < runs; round++) {
+    for (let c = 0; c < commands.length; c++) all[c].push(await measureOnce(commands[c]));
+  }
+  return all.map((runsOf) => ({
+    seconds: median(runsOf.map((m) => m.seconds)),
+    peakMb: Math.max(...runsOf.map((m) => m.peakMb)),
+    output: runsOf[0].output,
+    times: runsOf.map((m) => m.seconds),
+  }));
+}
+
 async function measure(command: string, runs: number): Promise<Measurement> {
-  const all = [];
-  for (let i = 0; i < runs; i++) all.push(await measureOnce(command));
-  const times = all.map((m) => m.seconds).sort((a, b) => a - b);
-  return {
-    seconds: times[Math.floor(times.length / 2)],
-    peakMb: Math.max(...all.map((m) => m.peakMb)),
-    output: all[0].output,
-  };
+  return (await measureRounds([command], runs))[0];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -114,7 +134,7 @@ async function main() {
 
   const results: Record<string, unknown>[] = [];
   console.log(
-    `\njailbook parse benchmark (median of ${runs} runs, whole processes incl. start-up)\n`,
+    `\njailbook parse benchmark (median of ${runs} runs in rounds, whole processes incl. start-up)\n`,
   );
   console.log(
     `${pad("file", 16)} ${pad("MB", 7)} ${pad("command", 34)} ${pad("seconds", 8)} ${
@@ -136,16 +156,20 @@ async function main() {
         `${parse} --year 2026 --timezone UTC ${f.path} > /dev/null 2>&1`,
       ],
     ];
-    // measure everything first, so every row's ratio is against the same grep
-    const measured: [string, Measurement][] = [];
-    for (const [label, command] of commands) measured.push([label, await measure(command, runs)]);
-    const grepSeconds = measured.find(([label]) => label.startsWith("grep -c"))![1].seconds;
+    // measure everything first, in rounds, so every row's ratio is against the same grep
+    const rounds = await measureRounds(commands.map(([, command]) => command), runs);
+    const measured = commands.map(([label], i) => [label, rounds[i]] as const);
+    const grep = measured.find(([label]) => label.startsWith("grep -c"))![1];
+    const grepSeconds = grep.seconds;
     for (const [label, m] of measured) {
       const ratio = m.seconds / grepSeconds;
+      // the same ratio round by round (each against the grep of its own round)
+      const roundRatio = median(m.times.map((t, round) => t / grep.times[round]));
       console.log(
         `${pad(f.name, 16)} ${pad(fmt(size, 0), 7)} ${pad(label, 34)} ${pad(fmt(m.seconds), 8)} ${
           pad(Math.round(f.lines / m.seconds).toLocaleString("en-US"), 12)
-        } ${pad(fmt(size / m.seconds, 0), 8)} ${pad(fmt(m.peakMb, 0), 8)} ${fmt(ratio, 1)}×`,
+        } ${pad(fmt(size / m.seconds, 0), 8)} ${pad(fmt(m.peakMb, 0), 8)} ${fmt(ratio, 1)}× ` +
+          `(per round ${fmt(roundRatio, 1)}×)`,
       );
       results.push({
         file: f.name,
@@ -153,6 +177,8 @@ async function main() {
         seconds: m.seconds,
         peakMb: m.peakMb,
         ratioVsGrep: ratio,
+        ratioVsGrepPerRound: roundRatio,
+        runSeconds: m.times,
       });
     }
   }
