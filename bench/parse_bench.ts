@@ -19,7 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
-import { timed } from "./_timed.ts";
+import { median, timed } from "./_timed.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const OUT = `${ROOT}bench/out`;
@@ -65,11 +65,6 @@ async function measureRounds(
 
 async function measure(command: string, runs: number): Promise<Measurement> {
   return (await measureRounds([command], runs))[0];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -218,8 +218,7 @@ export class ZoneConverter {
 
   constructor(timeZone: string) {
     this.timeZone = timeZone;
-    this.#isUtc = timeZone === "UTC" || timeZone === "Etc/UTC" || timeZone === "GMT" ||
-      timeZone === "Etc/GMT" || timeZone === "Z";
+    this.#isUtc = timeZone === "Z" || UTC_NAMES.has(timeZone);
     if (!this.#isUtc) {
       try {
         this.#format = new Intl.DateTimeFormat("en-US", {
@@ -295,7 +294,7 @@ export function defaultTimeZone(): string {
   return systemUtc() ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC");
 }
 
-/** Names of UTC that `Intl` reports as "UTC". */
+/** Names of UTC that `Intl` reports as "UTC" (ZoneConverter converts nothing for them). */
 const UTC_NAMES = new Set([
   "UTC",
   "Etc/UTC",
