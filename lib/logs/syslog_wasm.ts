@@ -663,54 +663,24 @@ function drainCore(core: Core): void {
 class SyslogIpRecords implements IpRecords {
   ipCount = 0;
   pairCount = 0;
+  readonly stride = ROW_INTS;
   readonly kindSlots: readonly number[] = Array.from(PATTERN_KIND);
+  readonly rows: Uint32Array;
   readonly firstLast: Float64Array;
-  readonly #rows: Uint32Array;
-  readonly #pairs: Uint32Array;
-  readonly #values: string[][];
-  readonly #ids: Int32Array[];
+  readonly pairs: Uint32Array;
+  readonly ipValues: readonly string[];
+  readonly ipIds: Int32Array;
+  readonly userValues: readonly string[];
+  readonly userIds: Int32Array;
 
   constructor(core: Core) {
-    this.#rows = core.rows;
+    // (views of the module's memory, which never grows; the tables of values are never replaced)
+    this.rows = core.rows;
     this.firstLast = core.rowTimes;
-    this.#pairs = core.pairs;
-    this.#values = core.values;
-    this.#ids = core.ids;
-  }
-
-  ipOf(i: number): string {
-    return this.#values[T_IP][this.#rows[i * ROW_INTS]];
-  }
-
-  ipIdOf(i: number): number {
-    return this.#ids[T_IP][this.#rows[i * ROW_INTS]];
-  }
-
-  eventsOf(i: number): number {
-    return this.#rows[i * ROW_INTS + 1];
-  }
-
-  suspiciousOf(i: number): number {
-    return this.#rows[i * ROW_INTS + 2];
-  }
-
-  slotsOf(i: number): number {
-    return this.#rows[i * ROW_INTS + 3];
-  }
-
-  kindCountOf(i: number, slot: number): number {
-    return this.#rows[i * ROW_INTS + 4 + slot];
-  }
-
-  pairIpOf(j: number): number {
-    return this.#pairs[2 * j];
-  }
-
-  pairUserOf(j: number): string {
-    return this.#values[T_USER][this.#pairs[2 * j + 1]];
-  }
-
-  pairUserIdOf(j: number): number {
-    return this.#ids[T_USER][this.#pairs[2 * j + 1]];
+    this.pairs = core.pairs;
+    this.ipValues = core.values[T_IP];
+    this.ipIds = core.ids[T_IP];
+    this.userValues = core.values[T_USER];
+    this.userIds = core.ids[T_USER];
   }
 }

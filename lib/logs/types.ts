@@ -121,10 +121,19 @@ export interface IpGatherer {
  */
 export interface IpRecords {
   readonly ipCount: number;
-  ipOf(i: number): string;
-  ipIdOf(i: number): number;
-  eventsOf(i: number): number;
-  suspiciousOf(i: number): number;
+  /**
+   * Per IP `i`, `stride` numbers from `i * stride`: the index of its value
+   * in `ipValues` and `ipIds`, its events, its suspicious events, its slots
+   * (bit `slot` set when slot `slot` has events), then the events of each
+   * slot (valid where its bit is set). Columns, not an accessor per field:
+   * the first of these is added while the process is young, when every call
+   * costs many times what it will later.
+   */
+  readonly rows: Uint32Array;
+  readonly stride: number;
+  /** The IP of a value index, and its intern id (as `ParsedEvent.ipId`). */
+  readonly ipValues: readonly string[];
+  readonly ipIds: Int32Array;
   /**
    * The first and last event time of IP `i` at `2 * i` and `2 * i + 1` (in
    * an array: a number returned that is not a small integer would be boxed).
@@ -132,15 +141,12 @@ export interface IpRecords {
   readonly firstLast: Float64Array;
   /** The kinds that may have events here (indices into `KINDS`, with repeats): at most 31. */
   readonly kindSlots: readonly number[];
-  /** The slots with events of IP `i`: bit `slot` set when `kindCountOf(i, slot)` is not 0. */
-  slotsOf(i: number): number;
-  /** Events of IP `i` of the kind in `kindSlots[slot]`. */
-  kindCountOf(i: number, slot: number): number;
   readonly pairCount: number;
-  /** The IP (an index `i`) and the user of pair `j`. */
-  pairIpOf(j: number): number;
-  pairUserOf(j: number): string;
-  pairUserIdOf(j: number): number;
+  /** Pair `j`: the IP (an index `i`) at `2 * j`, the value index of its user at `2 * j + 1`. */
+  readonly pairs: Uint32Array;
+  /** The user name of a value index, and its intern id (as `ParsedEvent.userId`). */
+  readonly userValues: readonly string[];
+  readonly userIds: Int32Array;
 }
 
 /** Where a parser sends what it found in a line. */
