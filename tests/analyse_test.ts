@@ -25,6 +25,7 @@ import {
   type ExportName,
   startAttemptsFiles,
 } from "../lib/report/exports.ts";
+import { buildCharts, buildChartsInTurns } from "../lib/report/charts.ts";
 import { REPORT_CSP } from "../lib/report/html.ts";
 import { REPORT_SCRIPT } from "../lib/report/report_script.ts";
 import { runAnalysis } from "../lib/report/run.ts";
@@ -591,4 +592,27 @@ Deno.test("startAttemptsFiles() leaves no temporary file and keeps the earlier a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("buildChartsInTurns() draws what buildCharts() draws, with turns between the charts", async () => {
+  const analysis = await loadAnalysis({
+    logs: [SAMPLE_DIR],
+    providers: ["dbip", "asn"],
+    offline: true,
+    timeZone: "UTC",
+    friendlyCountries: [],
+    friendlyNetworks: [],
+    out: "",
+  });
+  const options = { attribution: analysis.lookup.attributions.join("\n") };
+  const reference = buildCharts(analysis.frames, options);
+  let turns = 0;
+  const charts = await buildChartsInTurns(analysis.frames, options, () => {
+    turns++;
+    return Promise.resolve();
+  });
+  assertEquals(charts, reference);
+  assertEquals(charts.charts.map((c) => c.name), CHARTS);
+  assertOk(turns >= CHARTS.length, `${turns} turns`);
+  assertOk(reference.map.points.length > 0, "the sample has located IPs");
 });

@@ -36,7 +36,7 @@ import {
   writeCsv,
   writeParquet,
 } from "../lib/frames/mod.ts";
-import { FrameBuilder } from "../lib/frames/events.ts";
+import { detailsFrameOf, FrameBuilder } from "../lib/frames/events.ts";
 import { assertEquals, assertOk, assertRejects } from "./_assert.ts";
 
 // ---------------------------------------------------------------------------
@@ -739,6 +739,33 @@ Deno.test("bansFrame() takes fail2ban's ban count (Increase Ban) from the store"
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("detailsFrameOf() with some columns gives those columns of the whole frame", () => {
+  const details = [
+    detail("23.45.67.1", {
+      "country.iso_code": "DE",
+      "country.names.en": "Germany",
+      "location.latitude": 52.5,
+      "traits.autonomous_system_number": 3320,
+      "traits.autonomous_system_organization": "=DTAG",
+    }),
+    detail("123.45.67.1", { "country.names.en": "China", "traits.is_hosting_provider": true }),
+  ];
+  const ips = ["192.0.2.5", "23.45.67.1", "123.45.67.1"];
+  const rowsOf = [undefined, details[0], details[1]];
+  const whole = detailsFrameOf(rowsOf, ips);
+  for (
+    const columns of [
+      ["country.iso_code", "location.latitude", "traits.autonomous_system_organization"],
+      ["traits.autonomous_system_number", "ip", "country.names.en"],
+    ] as const
+  ) {
+    const some = detailsFrameOf(rowsOf, ips, columns);
+    assertEquals(some.columns, [...columns]);
+    assertOk(some.frameEqual(whole.select(...columns), true), columns.join(", "));
+    assertEquals(some.dtypes.map(String), whole.select(...columns).dtypes.map(String));
   }
 });
 

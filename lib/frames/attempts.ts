@@ -21,7 +21,7 @@ import pl from "nodejs-polars";
 import { KINDS } from "../logs/kinds.ts";
 import type { EventColumns, IntArray } from "../logs/store.ts";
 import { ATTEMPT_DETAIL_COLUMNS, DETAIL_COLUMN_TYPES, EVENT_COLUMNS } from "./columns.ts";
-import { analysisDetailsFrame, type EventAnalysis, eventColumns, fileNames } from "./events.ts";
+import { analysisDetailColumns, type EventAnalysis, eventColumns, fileNames } from "./events.ts";
 import { FORMULA_START } from "./io.ts";
 
 /**
@@ -311,7 +311,7 @@ export function attemptTable(analysis: EventAnalysis): AttemptTable {
   // else the times are formatted one by one (before 1970 the day arithmetic is wrong)
   const dayText = firstDay >= 0 && (lastDay + 1) * DAY_MS <= YEAR_10000 &&
     lastDay - firstDay < MAX_DAYS;
-  const details = analysisDetailsFrame(analysis);
+  const details = analysisDetailColumns(analysis, ATTEMPT_DETAIL_COLUMNS);
   const dictionaries: Record<string, readonly (string | null)[]> = {
     source: KINDS.map((kind) => kind.source),
     kind: KINDS.map((kind) => kind.name),

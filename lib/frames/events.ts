@@ -486,16 +486,20 @@ export function ipDetailsFrame(
   return detailsFrameOf(rows);
 }
 
-/** The `ipDetails` frame of records (undefined = an IP without details, given by `ips`). */
+/**
+ * The `ipDetails` frame of records (undefined = an IP without details, given
+ * by `ips`), or only some of its columns, in the order given.
+ */
 export function detailsFrameOf(
   rows: readonly (IpDetails | undefined)[],
   ips?: readonly string[],
+  columns: readonly IpDetailColumn[] = Object.keys(IP_DETAIL_COLUMNS) as IpDetailColumn[],
 ): pl.DataFrame {
   const records = rows.map((record, i) =>
     (record ?? blankDetails(ips![i])) as Record<string, unknown>
   );
   const builder = new FrameBuilder();
-  for (const column of Object.keys(IP_DETAIL_COLUMNS) as IpDetailColumn[]) {
+  for (const column of columns) {
     const values = records.map((record) => record[column]);
     if (column === "fetched_at") {
       builder.time(column, values.map((v) => typeof v === "string" ? Date.parse(v) : NaN));
@@ -523,7 +527,7 @@ export function detailsFrameOf(
       builder.number(column, numbers, type === "int" ? pl.Int64 : pl.Float64);
     }
   }
-  return builder.build(Object.keys(IP_DETAIL_COLUMNS));
+  return builder.build(columns);
 }
 
 /**
@@ -539,6 +543,21 @@ export function analysisDetailsFrame(analysis: EventAnalysis): pl.DataFrame {
   return frame;
 }
 const detailsFrames = new WeakMap<EventAnalysis, pl.DataFrame>();
+
+/**
+ * Some columns of {@linkcode analysisDetailsFrame}: selected from it when it
+ * is built already, else built alone (a few columns of ten thousand IPs take
+ * a fraction of the whole frame's time; the attempts' files start from them).
+ */
+export function analysisDetailColumns(
+  analysis: EventAnalysis,
+  columns: readonly IpDetailColumn[],
+): pl.DataFrame {
+  const frame = detailsFrames.get(analysis);
+  return frame !== undefined
+    ? frame.select(...columns)
+    : detailsFrameOf(analysis.details, analysis.ips, columns);
+}
 
 /**
  * Left join of a frame with an `ip` column (`events`, `bans`, …) with the

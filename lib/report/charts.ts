@@ -19,6 +19,7 @@ import {
   worldMapText,
 } from "../charts/mod.ts";
 import { DETAIL_COLUMNS, type Frames, missingness } from "../frames/mod.ts";
+import { nextTurn } from "./turns.ts";
 
 /** One chart of the report. */
 export interface ReportChart {
@@ -149,6 +150,34 @@ const MAP_COLUMNS = [
  * ```
  */
 export function buildCharts(frames: Frames, options: ReportChartOptions = {}): ReportCharts {
+  const steps = drawCharts(frames, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@linkcode buildCharts}, awaiting `between()` between two charts: with
+ * {@linkcode nextTurn}, the event loop takes up what other threads finished
+ * meanwhile (lib/report/run.ts draws the charts while Polars writes the
+ * attempts) instead of waiting for all the charts.
+ */
+export async function buildChartsInTurns(
+  frames: Frames,
+  options: ReportChartOptions = {},
+  between: () => Promise<void> = nextTurn,
+): Promise<ReportCharts> {
+  const steps = drawCharts(frames, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await between();
+  }
+}
+
+/** The charts one at a time: each `yield` comes between two of them. */
+function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<void, ReportCharts> {
   const top = options.top ?? 15;
   const maxMapPoints = options.maxMapPoints ?? 20000;
   const attribution = options.attribution || undefined;
@@ -171,6 +200,7 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
       width: 960,
     }),
   );
+  yield;
   add(
     "countries",
     "Countries",
@@ -183,17 +213,20 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
       caption: attribution,
     }),
   );
+  yield;
   add(
     "hour_weekday",
     "Hour and weekday",
     "Attempts by UTC weekday and hour over the whole period.",
     hourWeekdayChart(frames.hourWeekday.toRecords(), { width: 960 }),
   );
+  yield;
   const mapRows = records(
     attacking.head(maxMapPoints).select(
       ...MAP_COLUMNS.filter((c) => attacking.columns.includes(c)),
     ),
   );
+  yield;
   const omitted = Math.max(0, attacking.height - maxMapPoints);
   const map = worldMapText(mapRows, {
     width: 960,
@@ -212,6 +245,7 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
     "One dot per attacking IP with a location, its area proportional to the IP's attempts.",
     map.svg,
   );
+  yield;
   add(
     "usernames",
     "Top user names",
@@ -223,6 +257,7 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
       width: 960,
     }),
   );
+  yield;
   add(
     "networks",
     "Top networks",
@@ -238,6 +273,7 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
       caption: attribution,
     }),
   );
+  yield;
   const examined = ["first_seen", "last_seen", "jails", "network", ...DETAIL_COLUMNS, "provider"]
     .filter((c) => attacking.columns.includes(c));
   add(
@@ -250,6 +286,7 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
       width: 960,
     }),
   );
+  yield;
   const byIp = new Map(mapRows.map((row) => [row.ip as string, row]));
   const details: MapDetails = {
     columns: MAP_DETAIL_COLUMNS,

@@ -10,10 +10,10 @@
  * per address, instead of repeated on each of a million attempts. Being the
  * largest by far, it is written from the compact attempts table
  * (lib/frames/attempts.ts) on Polars' own threads while the rest of the run
- * goes on (the other frames built, the charts drawn), each file by one sink
- * taking queries of 200,000 rows (CSV) and 400,000 (Parquet) in turn: a
- * query holds its rows as text while it runs, and all of a million rows
- * would take several hundred megabytes.
+ * goes on (the other frames built, the charts drawn), the Parquet then the
+ * CSV, each by one sink taking queries of 400,000 rows (Parquet) and 200,000
+ * (CSV) in turn: a query holds its rows (as text, for the CSV) while it
+ * runs, and all of a million rows would take several hundred megabytes.
  *
  * @module
  */
@@ -32,6 +32,7 @@ import {
   writeCsv,
   writeParquet,
 } from "../frames/mod.ts";
+import { nextTurn } from "./turns.ts";
 
 /** The IP details on each attempt (the `ips` files have them all). */
 export { ATTEMPT_DETAIL_COLUMNS } from "../frames/mod.ts";
@@ -177,8 +178,9 @@ const ATTEMPT_SINK = { commSubexprElim: false };
  * return at once: the promise settles when both are written. The CSV follows
  * lib/frames/io.ts's rules (RFC 4180, ISO 8601 UTC times with milliseconds
  * only when some time has them, formula-like text cells prefixed with `'`
- * unless `raw`). Nothing of it runs on this thread but starting the Parquet
- * file once the CSV is written.
+ * unless `raw`). Nothing of it runs on this thread but starting the CSV
+ * sink once the Parquet is written: the caller lets the event loop turn
+ * now and then (lib/report/turns.ts) so that this happens soon.
  */
 export function startAttemptsFiles(
   frames: Pick<Frames, "attempts">,
@@ -191,26 +193,29 @@ export function startAttemptsFiles(
   const parquet = join(dir, "attempts.parquet");
   const neutralizeFormulas = !(options.raw ?? false);
   const write = async (): Promise<ExportedFile[]> => {
+    const files: ExportedFile[] = [];
+    // the Parquet first: its query is ready at once, while the CSV's builds
+    // its text dictionaries (tens of milliseconds) when Polars is busy
+    if (options.parquet ?? true) {
+      await sinkAtomically(
+        parquet,
+        (temporary) =>
+          batched(attempts, ATTEMPT_PARQUET_BATCH_ROWS).sinkParquet(temporary, {
+            compression: "zstd",
+            compressionLevel: ATTEMPT_ZSTD_LEVEL,
+            rowGroupSize: ATTEMPT_ROW_GROUP,
+          }),
+      );
+      files.push({ path: parquet, rows, what: EXPORTS.attempts });
+    }
     await sinkAtomically(
       csv,
       (temporary) =>
         batched(attempts, ATTEMPT_BATCH_ROWS, { csv: true, neutralizeFormulas })
           .sinkCSV(temporary, ATTEMPT_CSV_OPTIONS),
     );
-    if (!(options.parquet ?? true)) return [{ path: csv, rows, what: EXPORTS.attempts }];
-    await sinkAtomically(
-      parquet,
-      (temporary) =>
-        batched(attempts, ATTEMPT_PARQUET_BATCH_ROWS).sinkParquet(temporary, {
-          compression: "zstd",
-          compressionLevel: ATTEMPT_ZSTD_LEVEL,
-          rowGroupSize: ATTEMPT_ROW_GROUP,
-        }),
-    );
-    return [
-      { path: csv, rows, what: EXPORTS.attempts },
-      { path: parquet, rows, what: EXPORTS.attempts },
-    ];
+    files.unshift({ path: csv, rows, what: EXPORTS.attempts });
+    return files;
   };
   return { columns: [...attempts.columns], rows, done: write() };
 }
@@ -251,8 +256,9 @@ async function sinkAtomically(path: string, sink: (temporary: string) => pl.Lazy
  * Write `<stem>.csv` and `<stem>.parquet` for every export, `ips.geojson`
  * and `columns.md` into `dir` (which must exist). The attempts (the largest
  * file by far) are written on Polars' threads while the rest is written here,
- * and the caller may do other work until the promise settles: everything
- * before its first `await` happens synchronously.
+ * a table at a time with a turn of the event loop between two
+ * (lib/report/turns.ts): the caller may do other work until the promise
+ * settles, which goes on in those turns.
  *
  * @throws {Error} naming the file that could not be written
  */
@@ -293,6 +299,8 @@ async function writeOtherFiles(
       writeParquet(frame, parquet);
       files.push({ path: parquet, rows: frame.height, what: EXPORTS[stem] });
     }
+    // the caller's work (and what other threads hand back) goes on between tables
+    await nextTurn();
   }
   // only the columns the points use: turning all of `ips` into records is slow
   const pointColumns = ["location.latitude", "location.longitude", ...GEOJSON_PROPERTIES]

@@ -33,6 +33,12 @@ export {
   startAttemptsFiles,
   writeDataFiles,
 } from "./exports.ts";
-export { buildCharts, type ReportChart, type ReportCharts, writeCharts } from "./charts.ts";
+export {
+  buildCharts,
+  buildChartsInTurns,
+  type ReportChart,
+  type ReportCharts,
+  writeCharts,
+} from "./charts.ts";
 export { renderReportHtml, REPORT_CSP, REPORT_SCRIPT_HASH, type ReportInput } from "./html.ts";
 export { escapeHtml, jsonForHtml } from "./escape.ts";

@@ -34,7 +34,7 @@ import { DEFAULT_CACHE_DIR, lookupIps, type LookupProgress } from "../geo/lookup
 import type { GeoProvider } from "../geo/types.ts";
 import { discoverLogs, type LogFile } from "../logs/discover.ts";
 import { readLogs } from "../logs/load.ts";
-import { buildCharts, writeCharts } from "./charts.ts";
+import { buildChartsInTurns, writeCharts } from "./charts.ts";
 import { type DataFiles, startAttemptsFiles, writeDataFiles } from "./exports.ts";
 import { renderReportHtml, type ReportFile } from "./html.ts";
 import {
@@ -260,7 +260,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     progress({ step: "charts" });
     t = performance.now();
     const attribution = lookup.attributions.join("\n");
-    const charts = buildCharts(frames, { attribution });
+    const charts = await buildChartsInTurns(frames, { attribution });
     const chartDir = join(run.staging, "charts");
     await Deno.mkdir(chartDir);
     const written: ExportedFile[] = await writeCharts(charts.charts, chartDir);
