@@ -576,7 +576,7 @@ Deno.test("startAttemptsFiles() writes attempts whose IPs have no details (detai
 });
 
 Deno.test("startAttemptsFiles() leaves no temporary file and keeps the earlier attempts.csv when the CSV fails", async () => {
-  const frames = buildFrames(failedLogins(200_001, 3), []); // two batches
+  const frames = buildFrames(failedLogins(400_001, 3), []); // two batches
   const dir = await Deno.makeTempDir();
   try {
     await Deno.mkdir(join(dir, "attempts.csv.writing")); // the CSV cannot be written

@@ -11,9 +11,9 @@
  * largest by far, it is written from the compact attempts table
  * (lib/frames/attempts.ts) on Polars' own threads while the rest of the run
  * goes on (the other frames built, the charts drawn), the Parquet then the
- * CSV, each by one sink taking queries of 400,000 rows (Parquet) and 200,000
- * (CSV) in turn: a query holds its rows (as text, for the CSV) while it
- * runs, and all of a million rows would take several hundred megabytes.
+ * CSV, each by one sink taking queries of 400,000 rows in turn: a query
+ * holds its rows (as text, for the CSV) while it runs, and all of a million
+ * rows would take several hundred megabytes.
  *
  * @module
  */
@@ -146,9 +146,11 @@ export interface DataFiles {
  * they are written (about 200 bytes a row as CSV text), so a million attempts
  * go as a sequence of queries that the sink takes in turn. Each query also
  * costs some fixed time (1m+1m, CSV alone: 400k rows 1.7–1.9 s of CPU, 200k
- * 2.0–2.3 s, 100k 2.7–3.4 s, 50k 6–7 s), and larger ones hold more memory.
+ * 2.0–2.3 s, 100k 2.7–3.4 s, 50k 6–7 s; measured again, 5 sinks each: 400k
+ * 1.0–1.4 s, 200k 1.4–1.75 s), and larger ones hold more memory (at 400k
+ * the whole run's peak was 415–450 MB, as at 200k).
  */
-const ATTEMPT_BATCH_ROWS = 200_000;
+const ATTEMPT_BATCH_ROWS = 400_000;
 /**
  * Attempts per query of `attempts.parquet` (measured on a million attempts:
  * 400k rows 0.6 s and 60 MB more, 200k 0.9 s and 50 MB, all at once 0.55 s
