@@ -25,7 +25,8 @@ import {
   type ExportName,
   startAttemptsFiles,
 } from "../lib/report/exports.ts";
-import { buildCharts, buildChartsInTurns } from "../lib/report/charts.ts";
+import { svgToPng } from "../lib/charts/mod.ts";
+import { buildCharts, buildChartsInTurns, startChartFiles } from "../lib/report/charts.ts";
 import { REPORT_CSP } from "../lib/report/html.ts";
 import { REPORT_SCRIPT } from "../lib/report/report_script.ts";
 import { runAnalysis } from "../lib/report/run.ts";
@@ -607,12 +608,51 @@ Deno.test("buildChartsInTurns() draws what buildCharts() draws, with turns betwe
   const options = { attribution: analysis.lookup.attributions.join("\n") };
   const reference = buildCharts(analysis.frames, options);
   let turns = 0;
-  const charts = await buildChartsInTurns(analysis.frames, options, () => {
-    turns++;
-    return Promise.resolve();
+  const handed: string[] = [];
+  const charts = await buildChartsInTurns(analysis.frames, options, {
+    between: () => {
+      turns++;
+      return Promise.resolve();
+    },
+    onChart: (chart) => handed.push(chart.name),
   });
   assertEquals(charts, reference);
   assertEquals(charts.charts.map((c) => c.name), CHARTS);
+  assertEquals(handed, CHARTS);
   assertOk(turns >= CHARTS.length, `${turns} turns`);
   assertOk(reference.map.points.length > 0, "the sample has located IPs");
+});
+
+Deno.test("startChartFiles() writes each chart's SVG and PNG, in order; a large chart's PNG is drawn on resvg's thread", async () => {
+  const small = (fill: string) =>
+    `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">` +
+    `<rect width="30" height="10" fill="${fill}"/></svg>`;
+  // over 500,000 characters of SVG (a comment resvg ignores): drawn in the background
+  const large = small("#0072B2").replace("</svg>", `<!--${"x".repeat(600_000)}--></svg>`);
+  const charts = [
+    { name: "a", title: "A", description: "", svg: small("#D55E00") },
+    { name: "map", title: "Map", description: "", svg: large },
+    { name: "b", title: "B", description: "", svg: small("#009E73") },
+  ];
+  const dir = await Deno.makeTempDir();
+  try {
+    const files = startChartFiles(dir);
+    for (const chart of charts) files.add(chart);
+    const written = await files.done();
+    assertEquals(
+      written.map((f) => f.path),
+      charts.flatMap((c) => [join(dir, `${c.name}.svg`), join(dir, `${c.name}.png`)]),
+    );
+    for (const chart of charts) {
+      assertEquals(await Deno.readTextFile(join(dir, `${chart.name}.svg`)), chart.svg);
+      assertEquals(await Deno.readFile(join(dir, `${chart.name}.png`)), svgToPng(chart.svg));
+    }
+    // a chart that cannot be drawn fails done(), after the other files are written
+    const failing = startChartFiles(dir);
+    failing.add({ name: "bad", title: "Bad", description: "", svg: "<svg" + " ".repeat(600_000) });
+    failing.add(charts[0]);
+    await assertRejects(() => failing.done());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

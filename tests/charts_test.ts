@@ -15,6 +15,7 @@ import {
   missingnessChart,
   svgString,
   svgToPng,
+  svgToPngAsync,
   topBarChart,
   worldMap,
   type WorldMapRow,
@@ -781,6 +782,18 @@ Deno.test({
   const noFont = svgToPng(svg, { fontFiles: [] });
   const withoutText = darkPixels(decodePng(noFont, 2 * width, 2 * height));
   assertOk(withText > withoutText + 5000, `text drawn (${withText} vs ${withoutText} dark pixels)`);
+});
+
+Deno.test({
+  name: "svgToPngAsync() gives svgToPng()'s bytes, drawn on resvg's thread",
+  ignore: !CAN_RENDER,
+}, async () => {
+  const svg = topBarChart(USERS, { label: "user", title: "Most tried user names" });
+  for (const options of [{}, { scale: 1, background: null }]) {
+    assertEquals(await svgToPngAsync(svg, options), svgToPng(svg, options));
+  }
+  await assertRejects(() => svgToPngAsync(svg, { scale: 0 }), TypeError, "option scale");
+  await assertRejects(() => svgToPngAsync("<svg"), Error);
 });
 
 Deno.test({

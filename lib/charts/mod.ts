@@ -49,6 +49,12 @@ export {
   worldMapWithPoints,
 } from "./world_map.ts";
 export { type RowAccessor, topBarChart, type TopBarOptions } from "./top_bar.ts";
-export { BUNDLED_FONT_FAMILY, BUNDLED_FONT_FILES, type PngOptions, svgToPng } from "./png.ts";
+export {
+  BUNDLED_FONT_FAMILY,
+  BUNDLED_FONT_FILES,
+  type PngOptions,
+  svgToPng,
+  svgToPngAsync,
+} from "./png.ts";
 export { svgString } from "./svg_string.ts";
 export { type Displayable, show, showText } from "./display.ts";

@@ -15,6 +15,7 @@ import {
   missingnessChart,
   svgString,
   svgToPng,
+  svgToPngAsync,
   topBarChart,
   worldMapText,
 } from "../charts/mod.ts";
@@ -157,37 +158,57 @@ export function buildCharts(frames: Frames, options: ReportChartOptions = {}): R
   }
 }
 
+/** Options of {@linkcode buildChartsInTurns}. */
+export interface ChartTurns {
+  /** Awaited between two charts. @default {@linkcode nextTurn} */
+  between?: () => Promise<void>;
+  /** Given each chart as soon as it is drawn (e.g. {@linkcode ChartFiles.add}). */
+  onChart?: (chart: ReportChart) => void;
+}
+
 /**
  * {@linkcode buildCharts}, awaiting `between()` between two charts: with
  * {@linkcode nextTurn}, the event loop takes up what other threads finished
  * meanwhile (lib/report/run.ts draws the charts while Polars writes the
- * attempts) instead of waiting for all the charts.
+ * attempts) instead of waiting for all the charts. Each chart goes to
+ * `onChart` as soon as it is drawn.
  */
 export async function buildChartsInTurns(
   frames: Frames,
   options: ReportChartOptions = {},
-  between: () => Promise<void> = nextTurn,
+  turns: ChartTurns = {},
 ): Promise<ReportCharts> {
+  const between = turns.between ?? nextTurn;
   const steps = drawCharts(frames, options);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
+    if (step.value !== undefined) turns.onChart?.(step.value);
     await between();
   }
 }
 
-/** The charts one at a time: each `yield` comes between two of them. */
-function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<void, ReportCharts> {
+/**
+ * The charts one at a time: each `yield` comes between two steps, with the
+ * chart just drawn, if any.
+ */
+function* drawCharts(
+  frames: Frames,
+  options: ReportChartOptions,
+): Generator<ReportChart | undefined, ReportCharts> {
   const top = options.top ?? 15;
   const maxMapPoints = options.maxMapPoints ?? 20000;
   const attribution = options.attribution || undefined;
   const attacking = frames.ips.filter(pl.col("attempts").gt(0));
   const charts: ReportChart[] = [];
-  const add = (name: string, title: string, description: string, svg: Element | string) =>
-    charts.push({ name, title, description, svg: svgString(svg) });
+  const add = (name: string, title: string, description: string, svg: Element | string) => {
+    const chart = { name, title, description, svg: svgString(svg) };
+    charts.push(chart);
+    return chart;
+  };
 
   const offenders = attacking.head(5).select("ip", "attempts").toRecords();
-  add(
+  yield add(
     "daily",
     "Attempts per day",
     "Attempts per UTC day (days without attempts drawn as zero) and bans per day, with the " +
@@ -200,8 +221,7 @@ function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<voi
       width: 960,
     }),
   );
-  yield;
-  add(
+  yield add(
     "countries",
     "Countries",
     "Share of attempts, of attacking IPs and of their subnets per country (of those with a " +
@@ -213,14 +233,12 @@ function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<voi
       caption: attribution,
     }),
   );
-  yield;
-  add(
+  yield add(
     "hour_weekday",
     "Hour and weekday",
     "Attempts by UTC weekday and hour over the whole period.",
     hourWeekdayChart(frames.hourWeekday.toRecords(), { width: 960 }),
   );
-  yield;
   const mapRows = records(
     attacking.head(maxMapPoints).select(
       ...MAP_COLUMNS.filter((c) => attacking.columns.includes(c)),
@@ -239,14 +257,13 @@ function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<voi
       attribution ?? "",
     ].filter(Boolean).join(" "),
   });
-  add(
+  yield add(
     "world_map",
     "World map",
     "One dot per attacking IP with a location, its area proportional to the IP's attempts.",
     map.svg,
   );
-  yield;
-  add(
+  yield add(
     "usernames",
     "Top user names",
     "The user names tried most often (attacker-chosen text).",
@@ -257,8 +274,7 @@ function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<voi
       width: 960,
     }),
   );
-  yield;
-  add(
+  yield add(
     "networks",
     "Top networks",
     "The autonomous systems with the most attempts; the darker part of a bar is the share of its " +
@@ -273,10 +289,9 @@ function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<voi
       caption: attribution,
     }),
   );
-  yield;
   const examined = ["first_seen", "last_seen", "jails", "network", ...DETAIL_COLUMNS, "provider"]
     .filter((c) => attacking.columns.includes(c));
-  add(
+  yield add(
     "missingness",
     "Missing data",
     "How often each column is unknown for the attacking IPs (what the geo providers could not " +
@@ -286,7 +301,6 @@ function* drawCharts(frames: Frames, options: ReportChartOptions): Generator<voi
       width: 960,
     }),
   );
-  yield;
   const byIp = new Map(mapRows.map((row) => [row.ip as string, row]));
   const details: MapDetails = {
     columns: MAP_DETAIL_COLUMNS,
@@ -310,30 +324,101 @@ function collectYoungGarbage(): void {
 }
 
 /**
+ * SVG text from which a chart's PNG is drawn on resvg's thread rather than
+ * here: the world map of many IPs (1m+1m: 9,380 dots, a 2 MB SVG, 0.35–0.5 s
+ * of the 1.0–1.3 s that the seven PNGs take). The other charts are a few
+ * tens of kilobytes.
+ */
+const BACKGROUND_SVG_CHARS = 500_000;
+
+/** Charts being written: {@linkcode startChartFiles}. */
+export interface ChartFiles {
+  /** Write the chart's SVG file (and start its PNG if it is a large one). */
+  add(chart: ReportChart): void;
+  /**
+   * Draw the PNGs not started yet, here, and settle when every file is
+   * written: the files in the order the charts were added (each SVG, then
+   * its PNG). Rejects with the first failure, once nothing is being written
+   * any more.
+   */
+  done(): Promise<ExportedFile[]>;
+}
+
+/**
+ * Write charts into `dir` (which must exist) as `<name>.svg` and (unless
+ * `png: false`) `<name>.png`, rendered with resvg and the bundled font. A
+ * chart whose SVG is large (the world map) has its PNG drawn on resvg's own
+ * thread from the moment it is added ({@linkcode svgToPngAsync}), while this
+ * thread goes on with the other charts; the others are drawn here by
+ * `done()`, in turn.
+ */
+export function startChartFiles(dir: string, options: { png?: boolean } = {}): ChartFiles {
+  const png = options.png ?? true;
+  const added: { chart: ReportChart; svg: Promise<void>; png?: Promise<Uint8Array> }[] = [];
+  return {
+    add(chart) {
+      const svg = Deno.writeTextFile(join(dir, `${chart.name}.svg`), chart.svg);
+      svg.catch(() => {}); // reported by done()
+      const drawing = png && chart.svg.length > BACKGROUND_SVG_CHARS
+        ? svgToPngAsync(chart.svg)
+        : undefined;
+      drawing?.catch(() => {}); // reported by done()
+      added.push({ chart, svg, png: drawing });
+    },
+    async done() {
+      const files: ExportedFile[] = [];
+      const pending: Promise<unknown>[] = [];
+      let failure: { error: unknown } | undefined;
+      try {
+        for (const { chart, svg, png: drawing } of added) {
+          pending.push(svg);
+          files.push({
+            path: join(dir, `${chart.name}.svg`),
+            rows: 0,
+            what: `${chart.title} (SVG)`,
+          });
+          if (!png) continue;
+          const path = join(dir, `${chart.name}.png`);
+          files.push({ path, rows: 0, what: `${chart.title} (PNG)` });
+          if (drawing !== undefined) {
+            pending.push(drawing.then((bytes) => {
+              collectYoungGarbage();
+              return Deno.writeFile(path, bytes);
+            }));
+            continue;
+          }
+          const bytes = svgToPng(chart.svg);
+          // resvg's picture (7–11 MB of pixels a chart) is native memory V8
+          // does not see: it goes only when its object is collected, and
+          // nothing here allocates enough to make V8 collect. The object is
+          // young, so a minor collection finds it; its memory goes back once
+          // the file is written
+          collectYoungGarbage();
+          await Deno.writeFile(path, bytes);
+        }
+      } catch (error) {
+        failure = { error };
+      }
+      // nothing is left writing into the folder when this settles
+      const settled = await Promise.allSettled([...pending, ...added.map((a) => a.png)]);
+      if (failure) throw failure.error;
+      const rejected = settled.find((r) => r.status === "rejected");
+      if (rejected) throw rejected.reason;
+      return files;
+    },
+  };
+}
+
+/**
  * Write each chart as `<name>.svg` and (unless `png: false`) `<name>.png`
  * (rendered with resvg and the bundled font) into `dir`, which must exist.
  */
-export async function writeCharts(
+export function writeCharts(
   charts: readonly ReportChart[],
   dir: string,
   options: { png?: boolean } = {},
 ): Promise<ExportedFile[]> {
-  const files: ExportedFile[] = [];
-  for (const chart of charts) {
-    const svg = join(dir, `${chart.name}.svg`);
-    await Deno.writeTextFile(svg, chart.svg);
-    files.push({ path: svg, rows: 0, what: `${chart.title} (SVG)` });
-    if (options.png ?? true) {
-      const png = join(dir, `${chart.name}.png`);
-      const bytes = svgToPng(chart.svg);
-      // resvg's picture (7–11 MB of pixels a chart) is native memory V8 does
-      // not see: it goes only when its object is collected, and nothing here
-      // allocates enough to make V8 collect. The object is young, so a minor
-      // collection finds it; its memory goes back once the file is written
-      collectYoungGarbage();
-      await Deno.writeFile(png, bytes);
-      files.push({ path: png, rows: 0, what: `${chart.title} (PNG)` });
-    }
-  }
-  return files;
+  const files = startChartFiles(dir, options);
+  for (const chart of charts) files.add(chart);
+  return files.done();
 }

@@ -13,7 +13,7 @@
  * default threshold rises as such blocks are freed, after which they stay in
  * malloc's heap: 1m+1m peak 510–520 → 455–467 MB, same CPU time), V8's
  * `--max-semi-space-size=4` (a smaller young generation) and `--expose-gc`
- * (writeCharts lets each PNG's pixels go; see lib/report/charts.ts).
+ * (startChartFiles lets each PNG's pixels go; see lib/report/charts.ts).
  *
  * @module
  */
@@ -34,7 +34,7 @@ import { DEFAULT_CACHE_DIR, lookupIps, type LookupProgress } from "../geo/lookup
 import type { GeoProvider } from "../geo/types.ts";
 import { discoverLogs, type LogFile } from "../logs/discover.ts";
 import { readLogs } from "../logs/load.ts";
-import { buildChartsInTurns, writeCharts } from "./charts.ts";
+import { buildChartsInTurns, type ChartFiles, startChartFiles } from "./charts.ts";
 import { type DataFiles, startAttemptsFiles, writeDataFiles } from "./exports.ts";
 import { renderReportHtml, type ReportFile } from "./html.ts";
 import {
@@ -180,6 +180,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
   let run: RunFolder;
   let exporting: Promise<DataFiles> | undefined;
   let attemptsWriting: Promise<unknown> | undefined;
+  let chartFiles: ChartFiles | undefined;
   try {
     run = await startRun(options.out, now);
   } catch (error) {
@@ -256,14 +257,19 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     exporting.then(() => exportSeconds = seconds(exportsStarted), () => {});
 
     // charts, drawn while Polars writes the attempts: it leaves part of the
-    // second core idle, and nothing of the attempts' writing needs this thread
+    // second core idle, and nothing of the attempts' writing needs this
+    // thread; the world map's PNG is drawn on resvg's thread from when the
+    // map is drawn, while this one draws the other charts and their PNGs
     progress({ step: "charts" });
     t = performance.now();
     const attribution = lookup.attributions.join("\n");
-    const charts = await buildChartsInTurns(frames, { attribution });
     const chartDir = join(run.staging, "charts");
     await Deno.mkdir(chartDir);
-    const written: ExportedFile[] = await writeCharts(charts.charts, chartDir);
+    const chartsWriting = chartFiles = startChartFiles(chartDir);
+    const charts = await buildChartsInTurns(frames, { attribution }, {
+      onChart: (chart) => chartsWriting.add(chart),
+    });
+    const written: ExportedFile[] = await chartsWriting.done();
     const chartSeconds = seconds(t);
     const data = await exporting;
     options.signal?.throwIfAborted();
@@ -327,8 +333,12 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
       analysis,
     };
   } catch (error) {
-    // let Polars finish with the folder before it goes
-    await Promise.all([exporting?.catch(() => {}), attemptsWriting?.catch(() => {})]);
+    // let Polars and resvg finish with the folder before it goes
+    await Promise.all([
+      exporting?.catch(() => {}),
+      attemptsWriting?.catch(() => {}),
+      chartFiles?.done().catch(() => {}),
+    ]);
     await abandonRun(run);
     if (error instanceof Deno.errors.PermissionDenied) {
       throw new OutputError(`Cannot write to ${options.out}: ${error.message}`, { cause: error });
