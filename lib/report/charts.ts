@@ -381,10 +381,13 @@ export function startChartFiles(dir: string, options: { png?: boolean } = {}): C
           const path = join(dir, `${chart.name}.png`);
           files.push({ path, rows: 0, what: `${chart.title} (PNG)` });
           if (drawing !== undefined) {
-            pending.push(drawing.then((bytes) => {
+            const written = drawing.then((bytes) => {
               collectYoungGarbage();
               return Deno.writeFile(path, bytes);
-            }));
+            });
+            // reported below; until then the loop's awaits must not find it unhandled
+            written.catch(() => {});
+            pending.push(written);
             continue;
           }
           const bytes = svgToPng(chart.svg);
