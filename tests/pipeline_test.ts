@@ -435,3 +435,44 @@ Deno.test("SummaryAggregator keeps each IP's first MAX_USERS_PER_IP distinct use
   const top = agg.topIps(3);
   assertEquals(top.map((s) => s.users.size), [1, MAX_USERS_PER_IP, 999]);
 });
+
+Deno.test("SummaryAggregator.merge(export()) gives what one aggregator of all the events gives", () => {
+  const failed = kindIndex("failed_password");
+  const ban = kindIndex("ban");
+  const accepted = kindIndex("accepted_password");
+  const events: { e: ParsedEvent; time: number }[] = [];
+  const rand = (() => {
+    let s = 7;
+    return () => (s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32;
+  })();
+  for (let i = 0; i < 12_000; i++) {
+    // 192.0.2.1 tries more than MAX_USERS_PER_IP users, on both sides of the split
+    const heavy = i % 4 === 0;
+    const ip = heavy ? "192.0.2.1" : `198.51.100.${Math.floor(rand() * 60)}`;
+    const kind = heavy ? failed : [failed, failed, ban, accepted][Math.floor(rand() * 4)];
+    const user = kind === failed
+      ? (heavy ? `u${Math.floor(i / 4) % 1_700}` : `n${Math.floor(rand() * 30)}`)
+      : undefined;
+    const time = i === 5 ? NaN : Date.UTC(2026, 0, 1) + (i % 997) * 60_000;
+    events.push({
+      e: { time, timeKind: TimeKind.Absolute, kind, ip: i % 101 === 0 ? undefined : ip, user },
+      time,
+    });
+  }
+  const plain = (agg: SummaryAggregator) => ({
+    totals: [agg.events, agg.suspicious, agg.withoutIp, agg.first, agg.last, [...agg.kinds]],
+    ips: [...agg.ips.values()].map((s) => ({ ...s, users: [...s.users], kinds: [...s.kinds] })),
+    top: agg.topIps(5).map((s) => s.ip),
+  });
+  const all = new SummaryAggregator();
+  for (const { e, time } of events) all.add(e, time, 0, 1);
+  const expected = plain(all);
+  assertEquals(expected.ips.find((s) => s.ip === "192.0.2.1")!.users.length, MAX_USERS_PER_IP);
+  for (const split of [0, 1, 3_000, 6_001, 11_999, 12_000]) {
+    const mine = new SummaryAggregator();
+    const theirs = new SummaryAggregator();
+    events.forEach(({ e, time }, i) => (i < split ? mine : theirs).add(e, time, 0, 1));
+    mine.merge(theirs.export());
+    assertEquals(plain(mine), expected, `split at ${split}`);
+  }
+});

@@ -239,3 +239,49 @@ Deno.test("EventStore: events added after the columns were read, and after relea
   }
   check(store, again, store.columns(), "after release");
 });
+
+Deno.test("EventStore: append(export()) adds another store's events as if added one by one", () => {
+  for (
+    const [seed, first, second, widen] of [
+      [11, 3_000, 2_000, 1_000_000], // narrow on both sides
+      [12, 3_000, 5_000, 4_000], // the second store's values widen this one's columns
+      [13, 5_000, 3_000, 1_000], // this store wider than the second
+      [14, 0, 700, 0], // this store empty
+      [15, 900, 0, 0], // the second store empty
+      [16, 200, 300, 1_000_000], // this store's columns unknown where the other's are known
+    ]
+  ) {
+    const rand = random(seed);
+    const mine = new EventStore(64);
+    const theirs = new EventStore(64);
+    mine.files = ["a.log", "a.log.1"];
+    theirs.files = ["b.log", "b.log.1", "b.log.2"];
+    const reference = new Reference();
+    for (let i = 0; i < first + second; i++) {
+      // the first store's events are narrow and lack most columns in case 16
+      const e = seed === 16 && i < first
+        ? { time: 0, timeKind: TimeKind.Absolute, kind: 1, ip: `192.0.2.${i % 7}` }
+        : eventOf(rand, i, widen);
+      const time = maybe(rand, 0.02) ? NaN : Date.UTC(2026, 0, 1) + i * 1000;
+      const line = i * 37 + 1;
+      const file = i % 3;
+      if (i < first) {
+        mine.add(e, time, file % 2, line);
+        reference.add(e, time, file % 2, line);
+      } else {
+        theirs.add(e, time, file, line);
+        reference.add(e, time, 2 + file, line); // after this store's two files
+      }
+    }
+    const data = theirs.export();
+    assertEquals([theirs.length, data.length], [0, second], `seed ${seed}: exported`);
+    mine.append(data);
+    assertEquals(mine.files, ["a.log", "a.log.1", "b.log", "b.log.1", "b.log.2"]);
+    check(mine, reference, mine.columns(), `seed ${seed}`);
+    // the store takes more events afterwards
+    const e = eventOf(rand, 0, 0);
+    mine.add(e, 5, 4, 9);
+    reference.add(e, 5, 4, 9);
+    check(mine, reference, mine.columns(), `seed ${seed}, one more`);
+  }
+});

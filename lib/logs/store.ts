@@ -120,6 +120,11 @@ class IntColumn {
   }
   /** Set row `i` to `v`, which is not within `lo`…`hi`. */
   setWider(i: number, v: number, capacity: number): void {
+    this.#widen(v, capacity);
+    this.rows[i] = v;
+  }
+  /** Rows wide enough for `v` (which is not within `lo`…`hi`). */
+  #widen(v: number, capacity: number): void {
     const rows = this.rows;
     const width = rows === NO_ROWS ? 0 : rows.BYTES_PER_ELEMENT;
     // beyond 32 bits (and NaN) is stored as an Int32Array stores it
@@ -136,7 +141,70 @@ class IntColumn {
       this.lo = need === 1 ? -128 : need === 2 ? -32_768 : -Infinity;
       this.hi = need === 1 ? 127 : need === 2 ? 32_767 : Infinity;
     }
-    this.rows[i] = v;
+  }
+  /**
+   * Rows `at`… set to `values` (undefined: `count` rows of the fill), the
+   * rows widened first as far as the values need.
+   */
+  setRows(at: number, values: IntArray | undefined, count: number, capacity: number): void {
+    if (values === undefined) {
+      if (this.rows !== NO_ROWS) this.rows.fill(this.fill, at, at + count);
+      return;
+    }
+    let lo = this.fill, hi = this.fill;
+    for (let i = 0; i < count; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      else if (v > hi) hi = v;
+    }
+    if (lo === this.fill && hi === this.fill && this.rows === NO_ROWS) return;
+    if (lo < this.lo) this.#widen(lo, capacity);
+    if (hi > this.hi) this.#widen(hi, capacity);
+    if (this.rows === NO_ROWS) this.#widen(this.fill, capacity); // (all the fill so far)
+    this.rows.set(values.subarray(0, count), at);
+  }
+  /**
+   * Rows `at`… set to `remap[id]` for each of `ids` (an id below 0 stays as
+   * it is; undefined: `count` rows of the fill, mapped so), the rows widened
+   * first as far as the values of `remap` need.
+   */
+  setRowsMapped(
+    at: number,
+    ids: IntArray | undefined,
+    count: number,
+    capacity: number,
+    remap: Int32Array,
+  ): void {
+    if (ids === undefined) {
+      const v = this.fill < 0 ? this.fill : remap[this.fill];
+      if (v === this.fill) this.setRows(at, undefined, count, capacity);
+      else {
+        if (v < this.lo || v > this.hi || this.rows === NO_ROWS) this.#widen(v, capacity);
+        this.rows.fill(v, at, at + count);
+      }
+      return;
+    }
+    let lo = this.fill, hi = this.fill;
+    for (let j = 0; j < remap.length; j++) {
+      const v = remap[j];
+      if (v < lo) lo = v;
+      else if (v > hi) hi = v;
+    }
+    if (lo < this.lo) this.#widen(lo, capacity);
+    if (hi > this.hi) this.#widen(hi, capacity);
+    if (this.rows === NO_ROWS) this.#widen(this.fill, capacity);
+    const rows = this.rows;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i];
+      rows[at + i] = id < 0 ? id : remap[id];
+    }
+  }
+  /** The rows (trimmed by the caller), and the column back to none without freeing them. */
+  take(): IntArray | undefined {
+    const rows = this.data;
+    this.rows = NO_ROWS;
+    this.lo = this.hi = this.fill;
+    return rows;
   }
   /** The column at a new capacity (copied when `keep`, see {@linkcode resized}). */
   resize(capacity: number, keep: boolean): void {
@@ -179,6 +247,21 @@ class FloatColumn {
   }
   resize(capacity: number, keep: boolean): void {
     if (this.rows !== NO_NUMBERS) this.rows = resized(this.rows, capacity, keep);
+  }
+  /** Rows `at`… set to `values` (undefined: `count` rows of NaN). */
+  setRows(at: number, values: Float64Array | undefined, count: number, capacity: number): void {
+    if (values === undefined) {
+      if (this.rows !== NO_NUMBERS) this.rows.fill(NaN, at, at + count);
+      return;
+    }
+    if (this.rows === NO_NUMBERS) this.rows = new Float64Array(capacity).fill(NaN);
+    this.rows.set(values.subarray(0, count), at);
+  }
+  /** The rows (trimmed by the caller), and the column back to none without freeing them. */
+  take(): Float64Array | undefined {
+    const rows = this.data;
+    this.rows = NO_NUMBERS;
+    return rows;
   }
   clear(): void {
     if (this.rows !== NO_NUMBERS) resized(this.rows, 0, false);
@@ -237,6 +320,44 @@ export const DICTIONARY_COLUMNS = [
   "agent",
   "detail",
 ] as const;
+
+/** The integer columns of a store that are not dictionary ids. */
+const INT_COLUMNS = ["file", "line", "count", "port", "status", "banCount"] as const;
+/** The number columns of a store. */
+const FLOAT_COLUMNS = ["time", "bytes", "banSeconds"] as const;
+
+/**
+ * A store's events as plain data, for another thread: what
+ * {@linkcode EventStore.export} gives and {@linkcode EventStore.append}
+ * takes (post it with {@linkcode storeDataBuffers} transferred). A column
+ * that is undefined has only its unknown value (see {@linkcode EventStore.has}).
+ */
+export interface StoreData {
+  length: number;
+  files: string[];
+  kind: Uint8Array;
+  suspicious: Uint8Array;
+  floats: Record<typeof FLOAT_COLUMNS[number], Float64Array | undefined>;
+  ints: Record<
+    typeof INT_COLUMNS[number] | typeof DICTIONARY_COLUMNS[number],
+    IntArray | undefined
+  >;
+  /** The values of each dictionary, by id. */
+  dictionaries: Record<typeof DICTIONARY_COLUMNS[number], string[]>;
+}
+
+/** The buffers of `data`'s columns: the transfer list of a `postMessage`. */
+export function storeDataBuffers(data: StoreData): ArrayBuffer[] {
+  const arrays = [
+    data.kind,
+    data.suspicious,
+    ...Object.values(data.floats),
+    ...Object.values(data.ints),
+  ];
+  const buffers = new Set<ArrayBuffer>();
+  for (const a of arrays) if (a !== undefined) buffers.add(a.buffer as ArrayBuffer);
+  return [...buffers];
+}
 
 /** An {@linkcode EventConsumer} that keeps every event in columns. */
 export class EventStore implements EventConsumer {
@@ -469,6 +590,100 @@ export class EventStore implements EventConsumer {
     this.#handedOut = false;
     this.length = 0;
     this.#columns = undefined;
+  }
+
+  /**
+   * Every event as plain data, for another thread, without copying the
+   * columns (their buffers can be transferred: {@linkcode storeDataBuffers}).
+   * The store is empty afterwards, like after {@linkcode release}; its
+   * dictionaries and files stay.
+   */
+  export(): StoreData {
+    const n = this.length;
+    if (this.#capacity !== n) this.#resize(n);
+    const ints = {} as StoreData["ints"];
+    for (const name of INT_COLUMNS) ints[name] = this.#intColumn(name).take();
+    for (const name of DICTIONARY_COLUMNS) ints[name] = this.#strings[name].take();
+    const data: StoreData = {
+      length: n,
+      files: [...this.files],
+      kind: this.#kind,
+      suspicious: this.#suspicious,
+      floats: {
+        time: this.#time.take(),
+        bytes: this.#bytes.take(),
+        banSeconds: this.#banSeconds.take(),
+      },
+      ints,
+      dictionaries: Object.fromEntries(
+        DICTIONARY_COLUMNS.map((name) => [name, [...this.dictionaries[name].values]]),
+      ) as StoreData["dictionaries"],
+    };
+    this.#kind = new Uint8Array(0);
+    this.#suspicious = new Uint8Array(0);
+    this.#capacity = 0;
+    this.#handedOut = false;
+    this.length = 0;
+    this.#columns = undefined;
+    return data;
+  }
+
+  /**
+   * Add the events of `data` (another store's {@linkcode export}) after this
+   * store's, as if they had been added one by one: its files go after this
+   * store's files, and its strings into this store's dictionaries.
+   */
+  append(data: StoreData): void {
+    const at = this.length;
+    const count = data.length;
+    const fileOffset = this.files.length;
+    this.files = [...this.files, ...data.files];
+    if (count === 0) return;
+    const need = at + count;
+    if (need > this.#capacity) this.#resize(Math.max(need, 4096));
+    this.length = need;
+    this.#columns = undefined;
+    const capacity = this.#capacity;
+    this.#kind.set(data.kind.subarray(0, count), at);
+    this.#suspicious.set(data.suspicious.subarray(0, count), at);
+    this.#time.setRows(at, data.floats.time, count, capacity);
+    this.#bytes.setRows(at, data.floats.bytes, count, capacity);
+    this.#banSeconds.setRows(at, data.floats.banSeconds, count, capacity);
+    for (const name of INT_COLUMNS) {
+      const column = this.#intColumn(name);
+      if (name !== "file") column.setRows(at, data.ints[name], count, capacity);
+      else {
+        // the file indices of `data` go after this store's
+        const remap = new Int32Array(Math.max(1, data.files.length));
+        for (let j = 0; j < remap.length; j++) remap[j] = j + fileOffset;
+        column.setRowsMapped(at, data.ints.file, count, capacity, remap);
+      }
+    }
+    for (const name of DICTIONARY_COLUMNS) {
+      const ids = data.ints[name];
+      if (ids === undefined) this.#strings[name].setRows(at, undefined, count, capacity);
+      else {
+        const dictionary = this.dictionaries[name];
+        const values = data.dictionaries[name];
+        const remap = new Int32Array(values.length);
+        for (let j = 0; j < values.length; j++) remap[j] = dictionary.id(values[j]);
+        this.#strings[name].setRowsMapped(at, ids, count, capacity, remap);
+      }
+    }
+  }
+
+  #intColumn(name: typeof INT_COLUMNS[number]): IntColumn {
+    return name === "file"
+      ? this.#file
+      : name === "line"
+      ? this.#line
+      : name === "count"
+      ? this.#count
+      : name === "port"
+      ? this.#port
+      : name === "status"
+      ? this.#status
+      : this.#banCount;
   }
 
   /** One event as a plain object (for tests and small displays; not for bulk use). */

@@ -61,6 +61,28 @@ const EVENTS = 0, SUSPICIOUS = 1, FIRST = 2, LAST = 3, BANS = 4, ACCEPTED = 5;
 /** Doubles per row (six used; eight keep a row in one cache line). */
 const FIELDS = 8;
 
+/**
+ * What a {@linkcode SummaryAggregator} has gathered, as plain data for
+ * another thread (see {@linkcode SummaryAggregator.export}).
+ */
+export interface SummaryState {
+  kinds: Float64Array;
+  events: number;
+  suspicious: number;
+  withoutIp: number;
+  first: number;
+  last: number;
+  /** The IPs by row, in the order first seen. */
+  ips: string[];
+  /** Per row, its numbers (events, suspicious, first, last, bans, accepted, two unused). */
+  numbers: Float64Array;
+  /** Per row, its events per kind index. */
+  kindCounts: Int32Array;
+  /** (row, user) pairs in the order tried (indices into `users`). */
+  pairs: Int32Array;
+  users: string[];
+}
+
 /** An {@linkcode EventConsumer} that aggregates as events stream by. */
 export class SummaryAggregator implements EventConsumer, IpGatherer {
   // the totals (read through the getters below, which first add what the
@@ -442,6 +464,68 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     this.#userNames.push(copy);
     this.#userIds.set(copy, id);
     return id;
+  }
+
+  /** Everything gathered, as plain data (the arrays are copies, which can be transferred). */
+  export(): SummaryState {
+    this.#drain();
+    const rows = this.#ipOf.length;
+    return {
+      kinds: this.#kinds.slice(),
+      events: this.#events,
+      suspicious: this.#suspicious,
+      withoutIp: this.#withoutIp,
+      first: this.#span[0],
+      last: this.#span[1],
+      ips: [...this.#ipOf],
+      numbers: this.#numbers.slice(0, rows * FIELDS),
+      kindCounts: this.#kindCounts.slice(0, rows * KINDS.length),
+      pairs: this.#pairLog.slice(0, 2 * this.#pairCount),
+      users: [...this.#userNames],
+    };
+  }
+
+  /**
+   * Add what another aggregator gathered (its {@linkcode export}) after
+   * what this one has, with the same result as if its events had come here
+   * after this one's: the same rows in the same order, and the same users
+   * per IP (the first {@linkcode MAX_USERS_PER_IP} distinct ones tried).
+   */
+  merge(state: SummaryState): void {
+    this.#drain();
+    this.#snapshot = undefined;
+    for (let k = 0; k < this.#kinds.length; k++) this.#kinds[k] += state.kinds[k];
+    this.#events += state.events;
+    this.#suspicious += state.suspicious;
+    this.#withoutIp += state.withoutIp;
+    // (NaN: no time there; a NaN here is replaced)
+    const span = this.#span;
+    if (!(span[0] <= state.first) && state.first === state.first) span[0] = state.first;
+    if (!(span[1] >= state.last) && state.last === state.last) span[1] = state.last;
+    const rows = state.ips.length;
+    const rowOf = new Int32Array(rows);
+    this.#reserveRows(this.#ipOf.length + rows);
+    const kindsLength = KINDS.length;
+    for (let r = 0; r < rows; r++) {
+      const row = rowOf[r] = this.#rowOf(state.ips[r], undefined);
+      const numbers = this.#numbers;
+      const at = row * FIELDS, from = r * FIELDS;
+      numbers[at + EVENTS] += state.numbers[from + EVENTS];
+      numbers[at + SUSPICIOUS] += state.numbers[from + SUSPICIOUS];
+      numbers[at + BANS] += state.numbers[from + BANS];
+      numbers[at + ACCEPTED] += state.numbers[from + ACCEPTED];
+      const first = state.numbers[from + FIRST], last = state.numbers[from + LAST];
+      if (!(numbers[at + FIRST] <= first) && first === first) numbers[at + FIRST] = first;
+      if (!(numbers[at + LAST] >= last) && last === last) numbers[at + LAST] = last;
+      const kindCounts = this.#kindCounts;
+      for (let k = 0; k < kindsLength; k++) {
+        kindCounts[row * kindsLength + k] += state.kindCounts[r * kindsLength + k];
+      }
+    }
+    const pairs = state.pairs;
+    for (let j = 0; j < pairs.length; j += 2) {
+      this.#userTried(rowOf[pairs[j]], state.users[pairs[j + 1]], undefined);
+    }
   }
 
   /** IPs by suspicious events, most first (ties: more events, then IP). */

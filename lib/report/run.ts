@@ -20,7 +20,6 @@
 import { join, relative } from "node:path";
 import type { Analysis, AnalysisParams, ExportedFile } from "../analysis.ts";
 import { abandonRun, finishRun, type RunFolder, startRun } from "../export/run_dir.ts";
-import { analyseEvents, attemptTable, framesOf, releaseEvents } from "../frames/mod.ts";
 import {
   defaultProviders,
   type GeoSettings,
@@ -34,16 +33,25 @@ import { DEFAULT_CACHE_DIR, lookupIps, type LookupProgress } from "../geo/lookup
 import type { GeoProvider } from "../geo/types.ts";
 import { discoverLogs, type LogFile } from "../logs/discover.ts";
 import { readLogs } from "../logs/load.ts";
-import { buildChartsInTurns, type ChartFiles, startChartFiles } from "./charts.ts";
-import { type DataFiles, startAttemptsFiles, writeDataFiles } from "./exports.ts";
-import { renderReportHtml, type ReportFile } from "./html.ts";
-import {
-  buildReportSummary,
-  renderReportSummary,
-  type ReportSummary,
-  topIps,
-  topRows,
-} from "./summary.ts";
+import type { ChartFiles } from "./charts.ts";
+import type { DataFiles } from "./exports.ts";
+import type { ReportFile } from "./html.ts";
+import type { ReportSummary } from "./summary.ts";
+
+/**
+ * The modules of the steps after reading (Polars, Plot, linkedom, resvg:
+ * some 0.3 s to load), imported while the logs are read rather than before.
+ */
+async function importSteps() {
+  const [frames, charts, exports, html, summary] = await Promise.all([
+    import("../frames/mod.ts"),
+    import("./charts.ts"),
+    import("./exports.ts"),
+    import("./html.ts"),
+    import("./summary.ts"),
+  ]);
+  return { ...frames, ...charts, ...exports, ...html, ...summary };
+}
 
 /** Options of {@linkcode runAnalysis}. */
 export interface RunOptions {
@@ -192,15 +200,37 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
   }
   try {
     options.signal?.throwIfAborted();
-    // read
+    // read (the later files on a second thread), while the modules of the
+    // later steps load
     let t = performance.now();
+    let stepsLoading: ReturnType<typeof importSteps> | undefined;
     const logs = await readLogs(options.logs, {
       timeZone: options.timeZone,
       year: options.year,
       top: options.top ?? 10,
       onFile: (file, index, total) => progress({ step: "read", file: file.path, index, total }),
+      onStarted: () => {
+        // (after the worker starts: loading first would hold it back)
+        stepsLoading = importSteps();
+        stepsLoading.catch(() => {}); // awaited below; never unhandled meanwhile
+      },
     });
     const parseSeconds = seconds(t);
+    const {
+      analyseEvents,
+      attemptTable,
+      buildChartsInTurns,
+      buildReportSummary,
+      framesOf,
+      releaseEvents,
+      renderReportHtml,
+      renderReportSummary,
+      startAttemptsFiles,
+      startChartFiles,
+      topIps,
+      topRows,
+      writeDataFiles,
+    } = await (stepsLoading ?? importSteps());
     options.signal?.throwIfAborted();
 
     // look up
