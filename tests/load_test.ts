@@ -74,3 +74,18 @@ Deno.test("splitFor: between rotation sets, as evenly as their costs allow, only
   assertEquals(splitFor([auth, f2b], false), 2);
   assertEquals(splitFor([], "auto"), 0);
 });
+
+Deno.test("readLogs with perIp: false: the same totals and events, no per-IP statistics", async () => {
+  for (const parallel of [false, true]) {
+    const all = await readLogs([SAMPLE, FIXTURES], { timeZone: "UTC", year: 2026, parallel });
+    const light = await readLogs([SAMPLE, FIXTURES], {
+      timeZone: "UTC",
+      year: 2026,
+      parallel,
+      perIp: false,
+    });
+    assertOk(all.summary.topIps.length > 0);
+    assertEquals(light.summary, { ...all.summary, topIps: [], bannedAndAccepted: [] });
+    assertEquals(light.store.length, all.store.length);
+  }
+});

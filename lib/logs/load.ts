@@ -47,6 +47,12 @@ export interface ReadLogsOptions extends ParseOptions {
    * this thread waits for the worker.
    */
   onStarted?: () => void;
+  /**
+   * Count per-IP statistics for the summary (`topIps`, `bannedAndAccepted`).
+   * Without them those are empty — the store has every event, and the frames
+   * count per IP — and reading costs less. @default true
+   */
+  perIp?: boolean;
 }
 
 /**
@@ -70,18 +76,19 @@ export async function readLogs(
     maxLineBytes: options.maxLineBytes,
   };
   const split = splitFor(files, options.parallel ?? "auto");
+  const perIp = options.perIp ?? true;
   const mine = files.slice(0, split);
   const theirs = files.slice(split);
   // the worker starts first: this thread's part is read synchronously
   const other = theirs.length > 0
-    ? readInWorker(theirs, parseOptions, (index) => {
+    ? readInWorker(theirs, parseOptions, perIp, (index) => {
       options.onFile?.(theirs[index], split + index, files.length);
     })
     : undefined;
   options.onStarted?.();
   const store = new EventStore();
   store.files = mine.map((f) => f.path);
-  const aggregator = new SummaryAggregator();
+  const aggregator = new SummaryAggregator({ perIp });
   let report: ParseReport;
   try {
     report = await parseFiles(mine, new Tee(store, aggregator), {
@@ -100,13 +107,10 @@ export async function readLogs(
     for (const buffer of partBuffers(part)) buffer.transfer(0);
     report.files.push(...part.report.files);
   }
-  return {
-    files,
-    problems,
-    store,
-    report,
-    summary: summarize(aggregator, report, problems, options.top ?? 10),
-  };
+  const summary = summarize(aggregator, report, problems, options.top ?? 10);
+  // (every IP of an event is in the store's dictionary)
+  if (!perIp) summary.uniqueIps = store.dictionaries.ip.size;
+  return { files, problems, store, report, summary };
 }
 
 /** Bytes a second thread must have to read (weighted, see below) before it is worth starting. */
@@ -164,10 +168,11 @@ export interface PartRead {
 export async function readPart(
   files: readonly LogFile[],
   options: ParseOptions,
+  perIp = true,
 ): Promise<PartRead> {
   const store = new EventStore();
   store.files = files.map((f) => f.path);
-  const aggregator = new SummaryAggregator();
+  const aggregator = new SummaryAggregator({ perIp });
   const report = await parseFiles(files, new Tee(store, aggregator), options);
   return { report, store: store.export(), summary: aggregator.export() };
 }
@@ -179,6 +184,13 @@ export function partBuffers(part: PartRead): ArrayBuffer[] {
     ...storeDataBuffers(part.store),
     ...[s.kinds, s.numbers, s.kindCounts, s.pairs].map((a) => a.buffer as ArrayBuffer),
   ];
+}
+
+/** What lib/logs/read_worker.ts is sent. */
+export interface WorkerRequest {
+  files: LogFile[];
+  options: ParseOptions;
+  perIp: boolean;
 }
 
 /** Messages of lib/logs/read_worker.ts. */
@@ -194,9 +206,10 @@ export type WorkerMessage =
 function readInWorker(
   files: LogFile[],
   options: ParseOptions,
+  perIp: boolean,
   onFile: (index: number) => void,
 ): Promise<PartRead> {
-  const here = () => readPart(files, { ...options, onFile: (_f, index) => onFile(index) });
+  const here = () => readPart(files, { ...options, onFile: (_f, index) => onFile(index) }, perIp);
   let worker: Worker;
   try {
     worker = new Worker(new URL("./read_worker.ts", import.meta.url).href, { type: "module" });
@@ -221,6 +234,6 @@ function readInWorker(
       fallBack();
     };
     worker.onmessageerror = () => fallBack();
-    worker.postMessage({ files, options });
+    worker.postMessage({ files, options, perIp } satisfies WorkerRequest);
   });
 }

@@ -6,19 +6,17 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import type { LogFile } from "./discover.ts";
-import { partBuffers, readPart, type WorkerMessage } from "./load.ts";
-import type { ParseOptions } from "./pipeline.ts";
+import { partBuffers, readPart, type WorkerMessage, type WorkerRequest } from "./load.ts";
 
-self.onmessage = async (event: MessageEvent<{ files: LogFile[]; options: ParseOptions }>) => {
-  const { files, options } = event.data;
+self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+  const { files, options, perIp } = event.data;
   const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) =>
     self.postMessage(message, transfer);
   try {
     const part = await readPart(files, {
       ...options,
       onFile: (_file, index) => post({ type: "file", index }),
-    });
+    }, perIp);
     post({ type: "done", part }, partBuffers(part));
   } catch (error) {
     post({ type: "error", message: String((error as Error)?.stack ?? error) });

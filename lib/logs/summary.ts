@@ -95,6 +95,17 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   readonly #span = new Float64Array([NaN, NaN]);
   /** Where events are gathered per IP for this aggregator (see `addRecords`). */
   #gathering: EventRecords | undefined;
+  /** Per-IP statistics are kept (see the constructor). */
+  readonly #perIp: boolean;
+
+  /**
+   * @param options.perIp keep per-IP statistics (`ips`, `topIps`…); without
+   * them only the totals are counted, for a caller that has the events in
+   * columns anyway. @default true
+   */
+  constructor(options: { perIp?: boolean } = {}) {
+    this.#perIp = options.perIp ?? true;
+  }
 
   /** Events per kind index (with repeats). */
   get kinds(): Float64Array {
@@ -243,6 +254,10 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     // into locals once, and the per-row arrays made large enough up front
     // (a new row cannot replace them in the loop).
     this.#snapshot = undefined;
+    if (!this.#perIp) {
+      this.#addTotals(perIp);
+      return;
+    }
     const n = perIp.ipCount;
     const { rows, stride, firstLast, ipValues, ipIds, kindSlots } = perIp;
     this.#reserveRows(this.#ipOf.length + n);
@@ -296,6 +311,29 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     }
   }
 
+  /** The totals of what was gathered per IP, without the per-IP statistics. */
+  #addTotals(perIp: IpRecords): void {
+    const { rows, stride, firstLast, kindSlots } = perIp;
+    const kinds = this.#kinds;
+    let events = 0, suspicious = 0;
+    let first = this.#span[0], last = this.#span[1];
+    for (let i = 0, r = 0; i < perIp.ipCount; i++, r += stride) {
+      events += rows[r + 1];
+      suspicious += rows[r + 2];
+      const ipFirst = firstLast[2 * i], ipLast = firstLast[2 * i + 1];
+      if (!(first <= ipFirst)) first = ipFirst; // also replaces NaN
+      if (!(last >= ipLast)) last = ipLast;
+      for (let bits = rows[r + 3]; bits !== 0; bits &= bits - 1) {
+        const slot = 31 - Math.clz32(bits & -bits);
+        kinds[kindSlots[slot]] += rows[r + 4 + slot];
+      }
+    }
+    this.#events += events;
+    this.#suspicious += suspicious;
+    this.#span[0] = first;
+    this.#span[1] = last;
+  }
+
   /**
    * One event, `n` times, at `this.#time[0]` (the time is passed there: a
    * number argument that is not a small integer would be a new heap object
@@ -322,6 +360,7 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
       this.#withoutIp += n;
       return;
     }
+    if (!this.#perIp) return;
     const row = this.#rowOf(ip, ipId);
     const numbers = this.#numbers;
     const at = row * FIELDS;

@@ -113,6 +113,9 @@ export interface RunResult {
    * What was analysed. Its events were let go once the frames were built
    * (`releaseEvents`): `analysis.logs.store` is empty, and
    * `analysis.frames.events` and `.attempts` throw; the other frames are there.
+   * The logs were read without per-IP statistics: `analysis.logs.summary`
+   * has the totals, and empty `topIps` and `bannedAndAccepted` (the `ips`
+   * frame has them).
    */
   analysis: Analysis;
 }
@@ -208,6 +211,8 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
       timeZone: options.timeZone,
       year: options.year,
       top: options.top ?? 10,
+      // (the frames count per IP; the report uses the read's totals only)
+      perIp: false,
       onFile: (file, index, total) => progress({ step: "read", file: file.path, index, total }),
       onStarted: () => {
         // (after the worker starts: loading first would hold it back)
