@@ -7,11 +7,13 @@
  * (lib/export/run_dir.ts). This is `deno task analyse` without the printing.
  *
  * Memory: the task (deno.json) runs with `MALLOC_ARENA_MAX=2` (fewer idle
- * malloc arenas for Polars' threads), `MALLOC_MMAP_THRESHOLD_=1048576`
- * (blocks of 1 MB and more, such as Polars' columns and resvg's pictures, are
+ * malloc arenas for Polars' threads), `MALLOC_MMAP_THRESHOLD_=2097152`
+ * (blocks of 2 MB and more, such as Polars' columns and resvg's pictures, are
  * mapped and unmapped, so freeing one gives it back to the system; glibc's
  * default threshold rises as such blocks are freed, after which they stay in
- * malloc's heap: 1m+1m peak 510–520 → 455–467 MB, same CPU time), V8's
+ * malloc's heap: 1m+1m peak 510–520 → 455–467 MB. Each mapping costs page
+ * faults: at 1 MB the run took ~0.2 s more CPU than at 2 MB, whose peak was
+ * ~8 MB higher; at 4 MB it came within a few MB of 500), V8's
  * `--max-semi-space-size=4` (a smaller young generation) and `--expose-gc`
  * (startChartFiles lets each PNG's pixels go; see lib/report/charts.ts).
  *
