@@ -42,11 +42,11 @@ export interface ReadLogsOptions extends ParseOptions {
    */
   parallel?: boolean | "auto";
   /**
-   * Called once the worker (if any) has been started, before this thread
-   * reads its part: what is begun here (an `import()`, say) goes on while
-   * this thread waits for the worker.
+   * Called once the worker (if any: `parallel` says) has been started,
+   * before this thread reads its part: what is begun here (an `import()`,
+   * say) goes on while this thread waits for the worker.
    */
-  onStarted?: () => void;
+  onStarted?: (parallel: boolean) => void;
   /**
    * Count per-IP statistics for the summary (`topIps`, `bannedAndAccepted`).
    * Without them those are empty — the store has every event, and the frames
@@ -85,7 +85,7 @@ export async function readLogs(
       options.onFile?.(theirs[index], split + index, files.length);
     })
     : undefined;
-  options.onStarted?.();
+  options.onStarted?.(other !== undefined);
   const store = new EventStore();
   store.files = mine.map((f) => f.path);
   const aggregator = new SummaryAggregator({ perIp });

@@ -216,8 +216,10 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
       // (the frames count per IP; the report uses the read's totals only)
       perIp: false,
       onFile: (file, index, total) => progress({ step: "read", file: file.path, index, total }),
-      onStarted: () => {
-        // (after the worker starts: loading first would hold it back)
+      onStarted: (parallel) => {
+        // (after the worker starts: loading first would hold it back; with
+        // no worker, after reading, which then times the reading alone)
+        if (!parallel) return;
         stepsLoading = importSteps();
         stepsLoading.catch(() => {}); // awaited below; never unhandled meanwhile
       },
