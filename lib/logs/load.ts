@@ -69,7 +69,15 @@ export async function readLogs(
   paths: readonly string[],
   options: ReadLogsOptions = {},
 ): Promise<LoadedLogs> {
-  const { files, problems } = await discoverLogs(paths);
+  return readFoundLogs(await discoverLogs(paths), options);
+}
+
+/** Parse logs already discovered (`discoverLogs`): {@linkcode readLogs} after its discovery. */
+export async function readFoundLogs(
+  found: { files: LogFile[]; problems: DiscoveryProblem[] },
+  options: ReadLogsOptions = {},
+): Promise<LoadedLogs> {
+  const { files, problems } = found;
   const parseOptions: ParseOptions = {
     timeZone: options.timeZone ?? defaultTimeZone(),
     year: options.year,

@@ -387,6 +387,15 @@ export class EventStore implements EventConsumer {
   readonly #port = new IntColumn(-1);
   readonly #status = new IntColumn(-1);
   readonly #banCount = new IntColumn(-1);
+  /** The integer columns that are not dictionary ids, by name. */
+  readonly #ints: Record<typeof INT_COLUMNS[number], IntColumn> = {
+    file: this.#file,
+    line: this.#line,
+    count: this.#count,
+    port: this.#port,
+    status: this.#status,
+    banCount: this.#banCount,
+  };
   readonly #strings: Record<typeof DICTIONARY_COLUMNS[number], IntColumn> = {
     ip: new IntColumn(-1),
     user: new IntColumn(-1),
@@ -583,9 +592,16 @@ export class EventStore implements EventConsumer {
    * ```
    */
   release(): void {
-    this.#kind = resized(this.#kind, 0, false);
-    this.#suspicious = resized(this.#suspicious, 0, false);
+    resized(this.#kind, 0, false);
+    resized(this.#suspicious, 0, false);
     for (const column of this.#allColumns()) column.clear();
+    this.#empty();
+  }
+
+  /** No events and no rows (the columns' own state is the caller's). */
+  #empty(): void {
+    this.#kind = new Uint8Array(0);
+    this.#suspicious = new Uint8Array(0);
     this.#capacity = 0;
     this.#handedOut = false;
     this.length = 0;
@@ -602,7 +618,7 @@ export class EventStore implements EventConsumer {
     const n = this.length;
     if (this.#capacity !== n) this.#resize(n);
     const ints = {} as StoreData["ints"];
-    for (const name of INT_COLUMNS) ints[name] = this.#intColumn(name).take();
+    for (const name of INT_COLUMNS) ints[name] = this.#ints[name].take();
     for (const name of DICTIONARY_COLUMNS) ints[name] = this.#strings[name].take();
     const data: StoreData = {
       length: n,
@@ -619,12 +635,7 @@ export class EventStore implements EventConsumer {
         DICTIONARY_COLUMNS.map((name) => [name, [...this.dictionaries[name].values]]),
       ) as StoreData["dictionaries"],
     };
-    this.#kind = new Uint8Array(0);
-    this.#suspicious = new Uint8Array(0);
-    this.#capacity = 0;
-    this.#handedOut = false;
-    this.length = 0;
-    this.#columns = undefined;
+    this.#empty();
     return data;
   }
 
@@ -650,7 +661,7 @@ export class EventStore implements EventConsumer {
     this.#bytes.setRows(at, data.floats.bytes, count, capacity);
     this.#banSeconds.setRows(at, data.floats.banSeconds, count, capacity);
     for (const name of INT_COLUMNS) {
-      const column = this.#intColumn(name);
+      const column = this.#ints[name];
       if (name !== "file") column.setRows(at, data.ints[name], count, capacity);
       else {
         // the file indices of `data` go after this store's
@@ -670,20 +681,6 @@ export class EventStore implements EventConsumer {
         this.#strings[name].setRowsMapped(at, ids, count, capacity, remap);
       }
     }
-  }
-
-  #intColumn(name: typeof INT_COLUMNS[number]): IntColumn {
-    return name === "file"
-      ? this.#file
-      : name === "line"
-      ? this.#line
-      : name === "count"
-      ? this.#count
-      : name === "port"
-      ? this.#port
-      : name === "status"
-      ? this.#status
-      : this.#banCount;
   }
 
   /** One event as a plain object (for tests and small displays; not for bulk use). */

@@ -254,22 +254,17 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     // into locals once, and the per-row arrays made large enough up front
     // (a new row cannot replace them in the loop).
     this.#snapshot = undefined;
-    if (!this.#perIp) {
-      this.#addTotals(perIp);
-      return;
-    }
+    this.#addTotals(perIp);
+    if (!this.#perIp) return;
     const n = perIp.ipCount;
     const { rows, stride, firstLast, ipValues, ipIds, kindSlots } = perIp;
     this.#reserveRows(this.#ipOf.length + n);
     const numbers = this.#numbers;
     const kindCounts = this.#kindCounts;
-    const kinds = this.#kinds;
     const rowById = this.#rowById;
     const kindsLength = KINDS.length;
     let batchRows = this.#batchRows;
     if (batchRows.length < n) batchRows = this.#batchRows = new Int32Array(n);
-    let events = 0, suspicious = 0;
-    let first = this.#span[0], last = this.#span[1];
     for (let i = 0, r = 0; i < n; i++, r += stride) {
       const value = rows[r];
       const id = ipIds[value];
@@ -280,10 +275,6 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
       const ipSuspicious = rows[r + 2];
       const ipFirst = firstLast[2 * i];
       const ipLast = firstLast[2 * i + 1];
-      events += ipEvents;
-      suspicious += ipSuspicious;
-      if (!(first <= ipFirst)) first = ipFirst; // also replaces NaN
-      if (!(last >= ipLast)) last = ipLast;
       const at = row * FIELDS;
       numbers[at + EVENTS] += ipEvents;
       numbers[at + SUSPICIOUS] += ipSuspicious;
@@ -294,16 +285,11 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
         const slot = 31 - Math.clz32(bits & -bits);
         const count = rows[r + 4 + slot];
         const kind = kindSlots[slot];
-        kinds[kind] += count;
         kindCounts[kindRow + kind] += count;
         if (IS_BAN[kind] === 1) numbers[at + BANS] += count;
         if (IS_ACCEPTED[kind] === 1) numbers[at + ACCEPTED] += count;
       }
     }
-    this.#events += events;
-    this.#suspicious += suspicious;
-    this.#span[0] = first;
-    this.#span[1] = last;
     const { pairs, userValues, userIds } = perIp;
     for (let j = 0; j < 2 * perIp.pairCount; j += 2) {
       const user = pairs[j + 1];
@@ -311,7 +297,7 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     }
   }
 
-  /** The totals of what was gathered per IP, without the per-IP statistics. */
+  /** The totals of what was gathered per IP (the per-IP statistics are `addIps`'). */
   #addTotals(perIp: IpRecords): void {
     const { rows, stride, firstLast, kindSlots } = perIp;
     const kinds = this.#kinds;

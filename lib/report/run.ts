@@ -34,7 +34,7 @@ import { createHttpClient, type HttpClient } from "../geo/http.ts";
 import { DEFAULT_CACHE_DIR, lookupIps, type LookupProgress } from "../geo/lookup.ts";
 import type { GeoProvider } from "../geo/types.ts";
 import { discoverLogs, type LogFile } from "../logs/discover.ts";
-import { readLogs } from "../logs/load.ts";
+import { readFoundLogs } from "../logs/load.ts";
 import type { ChartFiles } from "./charts.ts";
 import type { DataFiles } from "./exports.ts";
 import type { ReportFile } from "./html.ts";
@@ -185,7 +185,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
   const settings = options.geoSettings ?? readGeoSettings();
   if (options.mmdb) settings.maxmindDatabases.push(...options.mmdb);
   const providerNames = [...(options.providers ?? defaultProviders(settings))];
-  await findLogs(options.logs);
+  const found = await findLogs(options.logs);
   const providers = openProviders(providerNames, settings);
   const closeProviders = () => {
     for (const p of providers) if (p.kind === "offline") p.close();
@@ -209,7 +209,7 @@ export async function runAnalysis(options: RunOptions): Promise<RunResult> {
     // later steps load
     let t = performance.now();
     let stepsLoading: ReturnType<typeof importSteps> | undefined;
-    const logs = await readLogs(options.logs, {
+    const logs = await readFoundLogs(found, {
       timeZone: options.timeZone,
       year: options.year,
       top: options.top ?? 10,
