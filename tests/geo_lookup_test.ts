@@ -1,6 +1,12 @@
 import { GeoCache } from "../lib/geo/cache.ts";
-import { lookupIps, type RequestClient } from "../lib/geo/lookup.ts";
-import type { Derived, FetchContext, OfflineProvider, OnlineProvider } from "../lib/geo/types.ts";
+import { ipDetailsRecord, lookupIps, type RequestClient } from "../lib/geo/lookup.ts";
+import {
+  type Derived,
+  DETAIL_COLUMNS,
+  type FetchContext,
+  type OfflineProvider,
+  type OnlineProvider,
+} from "../lib/geo/types.ts";
 import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
 
 /** An offline provider answering from a table. */
@@ -110,6 +116,110 @@ Deno.test("lookupIps() merges providers column by column and records provenance"
     null,
   ]);
   assertEquals(attributions, ["dbip attribution", "asn attribution"]);
+});
+
+Deno.test("ipDetailsRecord() puts each value under its column, provenance first", () => {
+  const values = DETAIL_COLUMNS.map((_, i) => i);
+  const record = ipDetailsRecord("81.2.69.160", "public", values) as Record<string, unknown>;
+  assertEquals(Object.keys(record), [
+    "ip",
+    "ip_class",
+    "network",
+    "provider",
+    "source_version",
+    "fetched_at",
+    "sources",
+    "failure",
+    ...DETAIL_COLUMNS,
+  ]);
+  for (const [i, column] of DETAIL_COLUMNS.entries()) assertEquals(record[column], i, column);
+  const blank = ipDetailsRecord("10.0.0.1", "private");
+  assertEquals(DETAIL_COLUMNS.filter((c) => blank[c] !== null), []);
+  assertEquals([blank.provider, blank.network, blank.fetched_at, blank.failure], [
+    null,
+    null,
+    null,
+    null,
+  ]);
+  // each record has a sources object of its own
+  blank.sources["city.names.en"] = "x";
+  assertEquals(ipDetailsRecord("10.0.0.2", "private").sources, {});
+});
+
+Deno.test("lookupIps() with three providers: each IP's provenance names the providers it used", async () => {
+  const shared = { "country.iso_code": "DE", "city.names.en": "", "location.latitude": NaN };
+  const first = table("first", {
+    "1.1.1.1": { columns: shared },
+    "2.2.2.2": { columns: shared },
+    "3.3.3.3": { columns: { "location.latitude": Infinity } },
+  });
+  const second = table("second", {
+    "1.1.1.1": { columns: { "country.iso_code": "FR", "city.names.en": "Paris" } },
+    "3.3.3.3": { columns: { "traits.autonomous_system_number": 3320 }, network: "3.3.3.0/24" },
+  });
+  const third = table("third", {
+    "2.2.2.2": { columns: { "location.latitude": 52.5, "traits.isp": "ISP" } },
+    "3.3.3.3": { columns: { "country.iso_code": "NL" } },
+  });
+  const { details } = await lookupIps(["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"], {
+    providers: [first, second, third],
+    cacheDir: await Deno.makeTempDir(),
+    now: () => Date.UTC(2026, 0, 1),
+  });
+  const row = (i: number) => {
+    const d = details[i];
+    return [
+      d.provider,
+      d.source_version,
+      d.network,
+      d["country.iso_code"],
+      d["city.names.en"],
+      d["location.latitude"],
+      d["traits.autonomous_system_number"],
+      d["traits.isp"],
+      d.sources,
+    ];
+  };
+  assertEquals(row(0), [
+    "first,second",
+    "first 2026-06-05; second 2026-06-05",
+    null,
+    "DE",
+    "Paris",
+    null,
+    null,
+    null,
+    { "country.iso_code": "first", "city.names.en": "second" },
+  ]);
+  assertEquals(row(1), [
+    "first,third",
+    "first 2026-06-05; third 2026-06-05",
+    null,
+    "DE",
+    null,
+    52.5,
+    null,
+    "ISP",
+    { "country.iso_code": "first", "location.latitude": "third", "traits.isp": "third" },
+  ]);
+  assertEquals(row(2), [
+    "second,third",
+    "second 2026-06-05; third 2026-06-05",
+    "3.3.3.0/24",
+    "NL",
+    null,
+    null,
+    3320,
+    null,
+    { "country.iso_code": "third", "traits.autonomous_system_number": "second" },
+  ]);
+  assertEquals(row(3), [null, null, null, null, null, null, null, null, {}]);
+  assertEquals(details.map((d) => d.fetched_at), [
+    "2026-01-01T00:00:00.000Z",
+    "2026-01-01T00:00:00.000Z",
+    "2026-01-01T00:00:00.000Z",
+    null,
+  ]);
 });
 
 Deno.test("lookupIps() never sends non-public addresses and asks nothing on a rerun", async () => {

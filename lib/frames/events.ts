@@ -12,6 +12,7 @@
  */
 import pl from "nodejs-polars";
 import { classifyIp } from "../geo/classify.ts";
+import { ipDetailsRecord } from "../geo/lookup.ts";
 import { DETAIL_COLUMNS, type IpDetails } from "../geo/types.ts";
 import { KINDS } from "../logs/kinds.ts";
 import type { EventColumns, EventStore, IntArray } from "../logs/store.ts";
@@ -445,18 +446,7 @@ function nullWhenNegative(name: string): pl.Expr {
 
 /** A details record for an IP no provider answered for. */
 function blankDetails(ip: string): IpDetails {
-  const record: Record<string, unknown> = {
-    ip,
-    ip_class: classifyIp(ip),
-    network: null,
-    provider: null,
-    source_version: null,
-    fetched_at: null,
-    sources: {},
-    failure: null,
-  };
-  for (const column of DETAIL_COLUMNS) record[column] = null;
-  return record as IpDetails;
+  return ipDetailsRecord(ip, classifyIp(ip));
 }
 
 /**

@@ -26,25 +26,31 @@ export function numberToIpv4(n: number): string {
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-const V4: [number, number, IpClass][] = (
-  [
-    ["0.0.0.0", 8, "unspecified"],
-    ["10.0.0.0", 8, "private"],
-    ["100.64.0.0", 10, "cgnat"],
-    ["127.0.0.0", 8, "loopback"],
-    ["169.254.0.0", 16, "link-local"],
-    ["172.16.0.0", 12, "private"],
-    ["192.0.0.0", 24, "reserved"],
-    ["192.0.2.0", 24, "documentation"],
-    ["192.88.99.0", 24, "reserved"],
-    ["192.168.0.0", 16, "private"],
-    ["198.18.0.0", 15, "benchmarking"],
-    ["198.51.100.0", 24, "documentation"],
-    ["203.0.113.0", 24, "documentation"],
-    ["224.0.0.0", 4, "multicast"],
-    ["240.0.0.0", 4, "reserved"],
-  ] as const
-).map(([ip, bits, cls]) => [ipv4ToNumber(ip), bits, cls]);
+/** IPv4 special ranges: the first address and prefix length, and the class. */
+const V4: readonly (readonly [string, number, IpClass])[] = [
+  ["0.0.0.0", 8, "unspecified"],
+  ["10.0.0.0", 8, "private"],
+  ["100.64.0.0", 10, "cgnat"],
+  ["127.0.0.0", 8, "loopback"],
+  ["169.254.0.0", 16, "link-local"],
+  ["172.16.0.0", 12, "private"],
+  ["192.0.0.0", 24, "reserved"],
+  ["192.0.2.0", 24, "documentation"],
+  ["192.88.99.0", 24, "reserved"],
+  ["192.168.0.0", 16, "private"],
+  ["198.18.0.0", 15, "benchmarking"],
+  ["198.51.100.0", 24, "documentation"],
+  ["203.0.113.0", 24, "documentation"],
+  ["224.0.0.0", 4, "multicast"],
+  ["240.0.0.0", 4, "reserved"],
+];
+// the same as flat arrays, read by index (a loop that destructures entries is
+// several times slower while the code is cold, which is all of a run's
+// classification): each range's shift (32 − prefix length, 8 to 28) and its
+// first address shifted so
+const V4_SHIFT = Int32Array.from(V4, ([, bits]) => 32 - bits);
+const V4_PREFIX = Float64Array.from(V4, ([ip, bits]) => ipv4ToNumber(ip) >>> (32 - bits));
+const V4_CLASS = V4.map(([, , cls]) => cls);
 
 /** IPv6 special ranges as [first 4 groups prefix, bits, class]. */
 const V6: [number[], number, IpClass][] = [
@@ -83,17 +89,23 @@ function v6Matches(groups: number[], prefix: number[], bits: number): boolean {
  */
 export function classifyIp(ip: string): IpClass {
   const normal = normalizeIp(ip);
-  if (normal === undefined) return "invalid";
+  return normal === undefined ? "invalid" : classifyNormalIp(normal);
+}
+
+/**
+ * The class of an address already normalised ({@linkcode normalizeIp}'s
+ * output): {@linkcode classifyIp} without parsing the text twice.
+ */
+export function classifyNormalIp(normal: string): IpClass {
   if (isIpv4(normal)) {
     const n = ipv4ToNumber(normal);
-    for (const [base, bits, cls] of V4) {
-      if (bits === 0 || Math.floor(n / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits))) {
-        return cls;
-      }
+    for (let r = 0; r < V4_SHIFT.length; r++) {
+      if (n >>> V4_SHIFT[r] === V4_PREFIX[r]) return V4_CLASS[r];
     }
     return "public";
   }
-  const groups = parseIpv6(normal)!.slice();
+  const groups = parseIpv6(normal);
+  if (groups === undefined) return "invalid";
   for (const [prefix, bits, cls] of V6) if (v6Matches(groups, prefix, bits)) return cls;
   // only 2000::/3 is global unicast
   return (groups[0] & 0xe000) === 0x2000 ? "public" : "reserved";
