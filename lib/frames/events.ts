@@ -13,7 +13,7 @@
 import pl from "nodejs-polars";
 import { classifyIp } from "../geo/classify.ts";
 import { ipDetailsRecord } from "../geo/lookup.ts";
-import { DETAIL_COLUMNS, type IpDetails } from "../geo/types.ts";
+import type { IpDetails } from "../geo/types.ts";
 import { KINDS } from "../logs/kinds.ts";
 import type { EventColumns, EventStore, IntArray } from "../logs/store.ts";
 import {
