@@ -17,7 +17,6 @@
  */
 import { normalizeIp } from "../logs/ip.ts";
 import { PROJECT_ROOT } from "../paths.ts";
-import { GeoCache } from "./cache.ts";
 import type { CacheEntry } from "./cache.ts";
 import { classifyNormalIp } from "./classify.ts";
 import { NetworkIndex } from "./cidr.ts";
@@ -396,6 +395,9 @@ async function lookupOnline(
   options: LookupOptions & { now: () => number; cacheDir: string },
 ): Promise<void> {
   const { now } = options;
+  // (loaded here: only online providers have a cache, and opening SQLite
+  // takes some 10–20 ms of a run's start that offline runs need not pay)
+  const { GeoCache } = await import("./cache.ts");
   const cache = GeoCache.open(options.cacheDir, provider.name);
   try {
     const networks = new NetworkIndex<CacheEntry>();
