@@ -45,9 +45,9 @@ const V4: readonly (readonly [string, number, IpClass])[] = [
   ["240.0.0.0", 4, "reserved"],
 ];
 // the same as flat arrays, read by index (a loop that destructures entries is
-// several times slower while the code is cold, which is all of a run's
-// classification): each range's shift (32 − prefix length, 8 to 28) and its
-// first address shifted so
+// several times slower while the code is cold, which it is for all of a run's
+// classification): per range the shift 32 − prefix length (8 to 28), and its
+// first address shifted right by it
 const V4_SHIFT = Int32Array.from(V4, ([, bits]) => 32 - bits);
 const V4_PREFIX = Float64Array.from(V4, ([ip, bits]) => ipv4ToNumber(ip) >>> (32 - bits));
 const V4_CLASS = V4.map(([, , cls]) => cls);
