@@ -130,15 +130,11 @@ interface Answer {
 
 const ONLINE_FAILURE = "no answer";
 
-/** Provenance of a details record (see {@linkcode IpDetails}). */
-interface Provenance {
-  network: string | null;
-  provider: string | null;
-  source_version: string | null;
-  fetched_at: string | null;
-  sources: Partial<Record<DetailColumn, string>>;
-  failure: string | null;
-}
+/** Provenance of a details record. */
+type Provenance = Pick<
+  IpDetails,
+  "network" | "provider" | "source_version" | "fetched_at" | "sources" | "failure"
+>;
 
 const NO_PROVENANCE: Readonly<Provenance> = {
   network: null,
