@@ -40,7 +40,10 @@ export interface IpStats {
  * `addRecords`): just under the module's room for each (65,536), so that an
  * IP's row is added as few times as can be (the 1M-line bench log: 2 drains
  * instead of 4, each of ~5,500 rows; drain time in a fresh process, median
- * of 6: 74 → 53 ms with the columnar addIps).
+ * of 6: 74 → 53 ms with the columnar addIps). It must stay below the
+ * module's pair room (MAX_PAIRS in lib/logs/syslog_wasm.ts): with pairs
+ * full the module stops at once and waits for a drain, which only this
+ * threshold starts during a scan (at 1,000,000 the scan never ends).
  */
 const DRAIN_AT = 60_000;
 
