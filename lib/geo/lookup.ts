@@ -136,14 +136,17 @@ type Provenance = Pick<
   "network" | "provider" | "source_version" | "fetched_at" | "sources" | "failure"
 >;
 
-const NO_PROVENANCE: Readonly<Provenance> = {
-  network: null,
-  provider: null,
-  source_version: null,
-  fetched_at: null,
-  sources: {},
-  failure: null,
-};
+/** The provenance of a record no provider contributed to (a `sources` of its own). */
+function noProvenance(failure: string | null = null): Provenance {
+  return {
+    network: null,
+    provider: null,
+    source_version: null,
+    fetched_at: null,
+    sources: {},
+    failure,
+  };
+}
 
 const NO_VALUES: readonly DetailValue[] = DETAIL_COLUMNS.map(() => null);
 
@@ -157,7 +160,7 @@ export function ipDetailsRecord(
   ip: string,
   ipClass: IpClass,
   values: readonly DetailValue[] = NO_VALUES,
-  provenance: Readonly<Provenance> = NO_PROVENANCE,
+  provenance: Readonly<Provenance> = noProvenance(),
 ): IpDetails {
   return {
     ip,
@@ -166,7 +169,7 @@ export function ipDetailsRecord(
     provider: provenance.provider,
     source_version: provenance.source_version,
     fetched_at: provenance.fetched_at,
-    sources: provenance === NO_PROVENANCE ? {} : provenance.sources,
+    sources: provenance.sources,
     failure: provenance.failure,
     "continent.code": values[0],
     "country.iso_code": values[1],
@@ -340,11 +343,7 @@ export async function lookupIps(
     const failures = failedByIp.get(ip);
     if (contributors === 0) {
       details.push(
-        ipDetailsRecord(ip, ipClass, values, {
-          ...NO_PROVENANCE,
-          sources: {},
-          failure: failures ? failures.join("; ") : null,
-        }),
+        ipDetailsRecord(ip, ipClass, values, noProvenance(failures ? failures.join("; ") : null)),
       );
       continue;
     }
