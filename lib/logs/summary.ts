@@ -37,15 +37,14 @@ export interface IpStats {
 
 /**
  * Rows and pairs gathered per IP in columns before they are added (see
- * `addRecords`): just under the module's room for each (65,536), so that an
- * IP's row is added as few times as can be (the 1M-line bench log: 2 drains
- * instead of 4, each of ~5,500 rows; drain time in a fresh process, median
- * of 6: 74 → 53 ms with the columnar addIps). It must stay below the
- * module's pair room (MAX_PAIRS in lib/logs/syslog_wasm.ts): with pairs
- * full the module stops at once and waits for a drain, which only this
- * threshold starts during a scan (at 1,000,000 the scan never ends).
+ * `addRecords`): the module's room for pairs (65,536), so that an IP's row
+ * is added as few times as can be (the 1M-line bench log: 5,936 rows and
+ * 49,970 pairs, added once, or not at all, see `#pending`). It must not be
+ * above the module's pair room (MAX_PAIRS in lib/logs/syslog_wasm.ts): with
+ * pairs full the module stops at once and waits for a drain, which only
+ * this threshold starts during a scan (at 1,000,000 the scan never ends).
  */
-const DRAIN_AT = 60_000;
+const DRAIN_AT = 1 << 16;
 
 /** Distinct users remembered per IP (the count keeps growing past it). */
 export const MAX_USERS_PER_IP = 1000;
@@ -55,6 +54,19 @@ const ACCEPTED_KINDS = new Set(["accepted_password", "accepted_publickey", "acce
 const IS_BAN = Uint8Array.from(KINDS, (k) => (BAN_KINDS.has(k.name) ? 1 : 0));
 const IS_ACCEPTED = Uint8Array.from(KINDS, (k) => (ACCEPTED_KINDS.has(k.name) ? 1 : 0));
 const DEFAULT_SUSPICIOUS = Uint8Array.from(KINDS, (k) => (k.suspicious ? 1 : 0));
+
+/**
+ * The totals (events and first and last time as well as per kind) with
+ * what is gathered and not added (see `SummaryAggregator.#pending`).
+ */
+interface PendingView {
+  records: IpRecords;
+  kinds: Float64Array;
+  events: number;
+  suspicious: number;
+  /** First and last event time. */
+  span: Float64Array;
+}
 
 /** `#userState` of a row whose distinct users are kept exactly, and of one that has them all. */
 const HEAVY = -1, FULL = -2;
@@ -98,6 +110,8 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   readonly #span = new Float64Array([NaN, NaN]);
   /** Where events are gathered per IP for this aggregator (see `addRecords`). */
   #gathering: EventRecords | undefined;
+  /** See `#pending` (undefined: not known; reset when anything is added). */
+  #pendingView: PendingView | undefined;
   /** Per-IP statistics are kept (see the constructor). */
   readonly #perIp: boolean;
 
@@ -112,41 +126,68 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
 
   /** Events per kind index (with repeats). */
   get kinds(): Float64Array {
-    this.#drain();
-    return this.#kinds;
+    return this.#pending()?.kinds ?? this.#kinds;
   }
 
   get events(): number {
-    this.#drain();
-    return this.#events;
+    return this.#pending()?.events ?? this.#events;
   }
 
   get suspicious(): number {
-    this.#drain();
-    return this.#suspicious;
+    return this.#pending()?.suspicious ?? this.#suspicious;
   }
 
   /** Events without an IP. */
   get withoutIp(): number {
-    this.#drain();
+    this.#pending(); // (what is gathered has an IP each)
     return this.#withoutIp;
   }
 
   /** First event time, UTC ms (NaN: none). */
   get first(): number {
-    this.#drain();
-    return this.#span[0];
+    return (this.#pending()?.span ?? this.#span)[0];
   }
 
   /** Last event time, UTC ms (NaN: none). */
   get last(): number {
-    this.#drain();
-    return this.#span[1];
+    return (this.#pending()?.span ?? this.#span)[1];
   }
 
   /** Add what was gathered per IP for this aggregator and not added yet. */
   #drain(): void {
+    this.#pendingView = undefined;
     this.#gathering?.drain(this);
+  }
+
+  /**
+   * The totals with what the module gathered and not added, when the
+   * summary can be read from that without adding it: this aggregator has no
+   * rows of its own, and no two of the rows gathered are one IP. Else
+   * (undefined) what was gathered is added now. Adding the rows one by one
+   * is left until something needs all of them (`ips`, `export`, `merge`,
+   * an event of another reader): reading a file is over when the summary is
+   * asked for, and the code adding them would run once, not yet warm (the
+   * 1M-line bench log: 5,936 rows, 20–30 ms in a fresh process).
+   */
+  #pending(): PendingView | undefined {
+    if (this.#pendingView !== undefined) return this.#pendingView;
+    const records = this.#perIp && this.#ipOf.length === 0
+      ? this.#gathering?.pending(this)
+      : undefined;
+    if (records === undefined) {
+      this.#drain();
+      return undefined;
+    }
+    const kinds = this.#kinds.slice();
+    const span = this.#span.slice();
+    const [events, suspicious] = addTotals(records, kinds, span);
+    return this.#pendingView = {
+      records,
+      kinds,
+      events: this.#events + events,
+      suspicious: this.#suspicious + suspicious,
+      span,
+    };
   }
 
   // Per IP a row number; the numbers of all IPs in a few large typed arrays
@@ -204,8 +245,7 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
 
   /** Number of distinct IPs. */
   get ipCount(): number {
-    this.#drain();
-    return this.#ipOf.length;
+    return this.#pending()?.records.ipCount ?? this.#ipOf.length;
   }
 
   /** The statistics of one row, as a new object. */
@@ -246,6 +286,7 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   addRecords(records: EventRecords, _file: number): void {
     // gathered per IP where they are, and added one row per IP (addIps) when
     // anything else is added or read: a few thousand rows instead of a million events
+    this.#pendingView = undefined;
     this.#gathering = records;
     // drained now and then, not all at the end: the code adding them is hot by then
     if (records.gather(this) >= DRAIN_AT) records.drain(this);
@@ -257,7 +298,10 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     // into locals once, and the per-row arrays made large enough up front
     // (a new row cannot replace them in the loop).
     this.#snapshot = undefined;
-    this.#addTotals(perIp);
+    this.#pendingView = undefined;
+    const [events, suspicious] = addTotals(perIp, this.#kinds, this.#span);
+    this.#events += events;
+    this.#suspicious += suspicious;
     if (!this.#perIp) return;
     const n = perIp.ipCount;
     const { rows, stride, firstLast, ipValues, ipIds, kindSlots } = perIp;
@@ -298,29 +342,6 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
       const user = pairs[j + 1];
       this.#userTried(batchRows[pairs[j]], userValues[user], userIds[user]);
     }
-  }
-
-  /** The totals of what was gathered per IP (the per-IP statistics are `addIps`'). */
-  #addTotals(perIp: IpRecords): void {
-    const { rows, stride, firstLast, kindSlots } = perIp;
-    const kinds = this.#kinds;
-    let events = 0, suspicious = 0;
-    let first = this.#span[0], last = this.#span[1];
-    for (let i = 0, r = 0; i < perIp.ipCount; i++, r += stride) {
-      events += rows[r + 1];
-      suspicious += rows[r + 2];
-      const ipFirst = firstLast[2 * i], ipLast = firstLast[2 * i + 1];
-      if (!(first <= ipFirst)) first = ipFirst; // also replaces NaN
-      if (!(last >= ipLast)) last = ipLast;
-      for (let bits = rows[r + 3]; bits !== 0; bits &= bits - 1) {
-        const slot = 31 - Math.clz32(bits & -bits);
-        kinds[kindSlots[slot]] += rows[r + 4 + slot];
-      }
-    }
-    this.#events += events;
-    this.#suspicious += suspicious;
-    this.#span[0] = first;
-    this.#span[1] = last;
   }
 
   /**
@@ -558,30 +579,37 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
 
   /** IPs by suspicious events, most first (ties: more events, then IP). */
   topIps(limit = 10): IpStats[] {
-    this.#drain();
-    // the first `limit` rows in that order, kept sorted while the rows go by
+    const pending = this.#pending()?.records;
+    if (pending !== undefined) {
+      const { rows, stride, ipValues } = pending;
+      const top = topRows(pending.ipCount, limit, (a, b) => {
+        const d = rows[b * stride + 2] - rows[a * stride + 2] ||
+          rows[b * stride + 1] - rows[a * stride + 1];
+        return d !== 0 ? d < 0 : ipValues[rows[a * stride]] < ipValues[rows[b * stride]];
+      });
+      return pendingStats(pending, top);
+    }
     const numbers = this.#numbers;
     const ipOf = this.#ipOf;
-    const before = (a: number, b: number) => {
+    const top = topRows(ipOf.length, limit, (a, b) => {
       const d = numbers[b * FIELDS + SUSPICIOUS] - numbers[a * FIELDS + SUSPICIOUS] ||
         numbers[b * FIELDS + EVENTS] - numbers[a * FIELDS + EVENTS];
       return d !== 0 ? d < 0 : ipOf[a] < ipOf[b];
-    };
-    const top: number[] = [];
-    for (let row = 0; row < ipOf.length && limit > 0; row++) {
-      if (top.length === limit && !before(row, top[limit - 1])) continue;
-      let i = top.length === limit ? limit - 1 : top.length;
-      while (i > 0 && before(row, top[i - 1])) {
-        top[i] = top[i - 1];
-        i--;
-      }
-      top[i] = row;
-    }
+    });
     return this.#statsOf(top);
   }
 
   /** IPs that were banned and also logged in successfully. */
   bannedAndAccepted(): IpStats[] {
+    const pending = this.#pending()?.records;
+    if (pending !== undefined) {
+      const wanted: number[] = [];
+      for (let i = 0; i < pending.ipCount; i++) {
+        const [bans, accepted] = bansAndAccepted(pending, i);
+        if (bans > 0 && accepted > 0) wanted.push(i);
+      }
+      return pendingStats(pending, wanted);
+    }
     const rows: number[] = [];
     for (let row = 0; row < this.#ipOf.length; row++) {
       const at = row * FIELDS;
@@ -589,6 +617,92 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
     }
     return this.#statsOf(rows);
   }
+}
+
+/** The first `limit` of `count` rows in the order of `before`, kept sorted while the rows go by. */
+function topRows(count: number, limit: number, before: (a: number, b: number) => boolean) {
+  const top: number[] = [];
+  for (let row = 0; row < count && limit > 0; row++) {
+    if (top.length === limit && !before(row, top[limit - 1])) continue;
+    let i = top.length === limit ? limit - 1 : top.length;
+    while (i > 0 && before(row, top[i - 1])) {
+      top[i] = top[i - 1];
+      i--;
+    }
+    top[i] = row;
+  }
+  return top;
+}
+
+/**
+ * Add the totals of what was gathered per IP to `kinds` and `span` (first
+ * and last time); returns its events and suspicious events.
+ */
+function addTotals(perIp: IpRecords, kinds: Float64Array, span: Float64Array): [number, number] {
+  const { rows, stride, firstLast, kindSlots } = perIp;
+  let events = 0, suspicious = 0;
+  let first = span[0], last = span[1];
+  for (let i = 0, r = 0; i < perIp.ipCount; i++, r += stride) {
+    events += rows[r + 1];
+    suspicious += rows[r + 2];
+    const ipFirst = firstLast[2 * i], ipLast = firstLast[2 * i + 1];
+    if (!(first <= ipFirst)) first = ipFirst; // also replaces NaN
+    if (!(last >= ipLast)) last = ipLast;
+    for (let bits = rows[r + 3]; bits !== 0; bits &= bits - 1) {
+      const slot = 31 - Math.clz32(bits & -bits);
+      kinds[kindSlots[slot]] += rows[r + 4 + slot];
+    }
+  }
+  span[0] = first;
+  span[1] = last;
+  return [events, suspicious];
+}
+
+/** Bans and successful logins of gathered IP `i`. */
+function bansAndAccepted(perIp: IpRecords, i: number): [number, number] {
+  const { rows, kindSlots } = perIp;
+  const r = i * perIp.stride;
+  let bans = 0, accepted = 0;
+  for (let bits = rows[r + 3]; bits !== 0; bits &= bits - 1) {
+    const slot = 31 - Math.clz32(bits & -bits);
+    const kind = kindSlots[slot];
+    if (IS_BAN[kind] === 1) bans += rows[r + 4 + slot];
+    if (IS_ACCEPTED[kind] === 1) accepted += rows[r + 4 + slot];
+  }
+  return [bans, accepted];
+}
+
+/** The statistics of gathered IPs `wanted` (indices), as new objects. */
+function pendingStats(perIp: IpRecords, wanted: readonly number[]): IpStats[] {
+  const { rows, stride, firstLast, kindSlots, pairs, userValues } = perIp;
+  // the users of each, in the order tried (each pair is listed once)
+  const slotOf = new Int32Array(perIp.ipCount).fill(-1);
+  wanted.forEach((i, slot) => slotOf[i] = slot);
+  const users = wanted.map(() => new Set<string>());
+  for (let j = 0; j < 2 * perIp.pairCount; j += 2) {
+    const slot = slotOf[pairs[j]];
+    if (slot >= 0 && users[slot].size < MAX_USERS_PER_IP) users[slot].add(userValues[pairs[j + 1]]);
+  }
+  return wanted.map((i, slot) => {
+    const r = i * stride;
+    const kinds = new Int32Array(KINDS.length);
+    for (let bits = rows[r + 3]; bits !== 0; bits &= bits - 1) {
+      const bit = 31 - Math.clz32(bits & -bits);
+      kinds[kindSlots[bit]] += rows[r + 4 + bit];
+    }
+    const [bans, accepted] = bansAndAccepted(perIp, i);
+    return {
+      ip: perIp.ipValues[rows[r]],
+      events: rows[r + 1],
+      suspicious: rows[r + 2],
+      kinds,
+      first: firstLast[2 * i],
+      last: firstLast[2 * i + 1],
+      users: users[slot],
+      bans,
+      accepted,
+    };
+  });
 }
 
 /** The summary as plain data (what `--json` prints). */

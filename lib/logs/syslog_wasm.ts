@@ -193,6 +193,11 @@ interface Core {
   clockScanner: SyslogWasmScanner | undefined;
   /** What was gathered, as an {@linkcode IpRecords}. */
   gathered?: SyslogIpRecords;
+  /**
+   * An IP value was added whose IP is not its text (`::ffff:1.2.3.4`,
+   * `2001:DB8::1`): two values may be one IP from then on.
+   */
+  aliased: boolean;
   /** Per value type (IP, user, host, detail), by index in the module: value and id. */
   values: string[][];
   ids: Int32Array[];
@@ -237,6 +242,7 @@ function loadCore(): Core {
     rowTimes: new Float64Array(buffer, exports.row_times(), MAX_ROWS * 2),
     pairs: new Uint32Array(buffer, exports.pairs(), MAX_PAIRS * 2),
     owner: undefined,
+    aliased: false,
     emitScanner: undefined,
     clockScanner: undefined,
     times: new Float64Array(buffer, exports.times(), OUT_CAPACITY),
@@ -444,7 +450,10 @@ export class SyslogWasmScanner {
     w.gather_at_emit(core.emitScanner === this && core.owner !== undefined ? 1 : 0);
     for (;;) {
       // the module's tables start over in this run: what was gathered (which names them) goes first
-      if (w.reset_pending()) drainCore(core);
+      if (w.reset_pending()) {
+        drainCore(core);
+        core.aliased = false; // (of values gone with the tables)
+      }
       const status = w.run();
       this.#added();
       this.#deliver(w.record_count());
@@ -491,6 +500,7 @@ export class SyslogWasmScanner {
     const value = type === T_IP ? ipValue(text) : text;
     const index = w.add(type, start, length, value === "" && type === T_IP ? 0 : 1);
     if (index < 0) return; // the module's table starts over first; it asks again
+    if (type === T_IP && value !== text && value !== "") core.aliased = true;
     core.values[type][index] = value;
     core.ids[type][index] = newInternId();
   }
@@ -610,6 +620,14 @@ class SyslogRecords implements EventRecords {
     if (this.#core.owner === owner) drainCore(this.#core);
   }
 
+  pending(owner: IpGatherer): IpRecords | undefined {
+    const core = this.#core;
+    // (IPs the module added itself are canonical, one value each: only a
+    // value this side normalised may be the IP of another)
+    if (core.owner !== owner || core.aliased) return undefined;
+    return writeRows(core);
+  }
+
   eventOf(k: number, event: ParsedEvent = this.#event): ParsedEvent {
     this.used = true;
     const records = this.#records;
@@ -651,12 +669,18 @@ function drainCore(core: Core): void {
     core.exports.drained(); // (nothing gathered, nothing gathered as written)
     return;
   }
+  const gathered = writeRows(core);
+  if (gathered.ipCount > 0 || gathered.pairCount > 0) owner.addIps(gathered);
+  core.exports.drained();
+}
+
+/** What the module gathered, written out for this side to read. */
+function writeRows(core: Core): SyslogIpRecords {
   const gathered = core.gathered ??= new SyslogIpRecords(core);
   gathered.ipCount = core.exports.row_count();
   core.exports.write_rows();
   gathered.pairCount = core.exports.pair_count();
-  if (gathered.ipCount > 0 || gathered.pairCount > 0) owner.addIps(gathered);
-  core.exports.drained();
+  return gathered;
 }
 
 /** What the module gathered (an {@linkcode IpRecords}). */

@@ -105,6 +105,13 @@ export interface EventRecords {
   gather(owner: IpGatherer): number;
   /** Hand `owner` what was gathered for it, if anything. */
   drain(owner: IpGatherer): void;
+  /**
+   * What is gathered for `owner` and not drained, to read without draining
+   * it (valid until more is gathered or drained), when each IP has one row
+   * there (no two rows' values are the same IP): else, or when nothing is
+   * gathered for `owner`, undefined.
+   */
+  pending(owner: IpGatherer): IpRecords | undefined;
 }
 
 /** What receives events gathered per IP (see {@linkcode EventRecords.gather}). */
@@ -116,8 +123,8 @@ export interface IpGatherer {
  * Events gathered per IP (see {@linkcode EventRecords.gather}): for each IP,
  * in the order of its first event, its events, suspicious events (each with
  * its `count`), first and last time and events per kind; and the (IP, user)
- * of its suspicious events in the order tried (some repeats left out, some
- * not). Adding these gives what adding each event in line order gives.
+ * of its suspicious events in the order tried (each listed once). Adding
+ * these gives what adding each event in line order gives.
  */
 export interface IpRecords {
   readonly ipCount: number;
