@@ -59,8 +59,12 @@ Deno.test("a syslog file's summary is read from what the module gathered, as add
         (_, i) => failed(stampOf(i), `198.51.100.${i % 20}`, `x${i % 7}`),
       ),
       ...Array.from({ length: 40 }, (_, i) => failed(stampOf(i), `2001:db8::${i % 4 + 1}`, "git")),
-      `${stampOf(5)} web1 sshd[9]: message repeated 4 times: [ Failed password for root from 198.51.100.3 port 1 ssh2]`,
-      `${stampOf(6)} web1 sshd[9]: Accepted publickey for admin from 192.0.2.10 port 2 ssh2: ED25519 SHA256:x`,
+      `${
+        stampOf(5)
+      } web1 sshd[9]: message repeated 4 times: [ Failed password for root from 198.51.100.3 port 1 ssh2]`,
+      `${
+        stampOf(6)
+      } web1 sshd[9]: Accepted publickey for admin from 192.0.2.10 port 2 ssh2: ED25519 SHA256:x`,
       `${stampOf(7)} web1 sshd[9]: Accepted password for admin from 198.51.100.4 port 2 ssh2`,
     ],
   });
