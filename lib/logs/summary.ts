@@ -603,8 +603,17 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
   bannedAndAccepted(): IpStats[] {
     const pending = this.#pending()?.records;
     if (pending !== undefined) {
+      // (the module's kinds have no bans: no row is looked at)
+      const { rows, stride, kindSlots } = pending;
+      let banSlots = 0, acceptedSlots = 0;
+      kindSlots.forEach((kind, slot) => {
+        if (IS_BAN[kind] === 1) banSlots |= 1 << slot;
+        if (IS_ACCEPTED[kind] === 1) acceptedSlots |= 1 << slot;
+      });
       const wanted: number[] = [];
-      for (let i = 0; i < pending.ipCount; i++) {
+      for (let i = 0; banSlots !== 0 && acceptedSlots !== 0 && i < pending.ipCount; i++) {
+        const bits = rows[i * stride + 3];
+        if ((bits & banSlots) === 0 || (bits & acceptedSlots) === 0) continue;
         const [bans, accepted] = bansAndAccepted(pending, i);
         if (bans > 0 && accepted > 0) wanted.push(i);
       }
@@ -674,6 +683,7 @@ function bansAndAccepted(perIp: IpRecords, i: number): [number, number] {
 
 /** The statistics of gathered IPs `wanted` (indices), as new objects. */
 function pendingStats(perIp: IpRecords, wanted: readonly number[]): IpStats[] {
+  if (wanted.length === 0) return [];
   const { rows, stride, firstLast, kindSlots, pairs, userValues } = perIp;
   // the users of each, in the order tried (each pair is listed once)
   const slotOf = new Int32Array(perIp.ipCount).fill(-1);
