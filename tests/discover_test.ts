@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { discoverLogs, orderRotations, parseRotation } from "../lib/logs/discover.ts";
 import type { LogFile } from "../lib/logs/discover.ts";
-import { assertEquals, assertIncludes } from "./_assert.ts";
+import { LINE_FORMAT_NAMES, sniffFormat } from "../lib/logs/formats.ts";
+import { assertEquals, assertIncludes, assertOk } from "./_assert.ts";
 
 Deno.test("parseRotation() recognises Debian and CentOS rotation suffixes", async (t) => {
   const cases: [string, ReturnType<typeof parseRotation>][] = [
@@ -161,4 +162,44 @@ Deno.test("discoverLogs() recognises a whole saved 'fail2ban-client status sshd'
   );
   const { files } = await discoverLogs([path]);
   assertEquals(files.map((f) => f.format), ["fail2ban-status"]);
+});
+
+Deno.test("sniffFormat(): a format that recognises every line is the one trying them all finds", async () => {
+  // (discovery tries the format a file's name says, or syslog, first, and
+  // loads the other parsers only when that one misses a line)
+  const root = join(import.meta.dirname!, "..");
+  const files = [
+    "tests/fixtures/fail2ban/blacklist.csv",
+    "tests/fixtures/fail2ban/fail2ban.log",
+    "tests/fixtures/fail2ban/status-sshd.txt",
+    "tests/fixtures/http/access.log",
+    "tests/fixtures/http/apache-error.log",
+    "tests/fixtures/http/nginx-error.log",
+    "tests/fixtures/journal/sshd.json",
+    "tests/fixtures/sshd/auth.log",
+    "tests/fixtures/sshd/journal-short-iso.log",
+    "tests/fixtures/sshd/secure",
+    "data/sample/auth.log",
+    "data/sample/fail2ban.log",
+  ];
+  let shortcuts = 0;
+  for (const file of files) {
+    const lines = (await Deno.readTextFile(join(root, file))).split("\n").filter((l) => l.trim());
+    // windows of 50 lines (what discovery reads), and single lines
+    const heads = [
+      ...Array.from(
+        { length: Math.ceil(lines.length / 50) },
+        (_, i) => lines.slice(i * 50, i * 50 + 50),
+      ),
+      ...lines.map((l) => [l]),
+    ];
+    for (const head of heads) {
+      const full = await sniffFormat(head);
+      for (const likely of LINE_FORMAT_NAMES) {
+        assertEquals(await sniffFormat(head, likely), full, `${file}: ${likely}: ${head[0]}`);
+      }
+      if (full !== undefined) shortcuts++;
+    }
+  }
+  assertOk(shortcuts > 500);
 });

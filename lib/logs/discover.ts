@@ -124,8 +124,15 @@ export function describeFsError(error: unknown): string {
   return (error as Error).message ?? String(error);
 }
 
-/** Sniff a file's format from its first lines. */
-async function sniffFile(path: string, gzip: boolean): Promise<LogFormat | undefined> {
+/**
+ * Sniff a file's format from its first lines (`likely`: the one its name
+ * says; syslog, the most common, when it says none).
+ */
+async function sniffFile(
+  path: string,
+  gzip: boolean,
+  likely: LogFormat | undefined,
+): Promise<LogFormat | undefined> {
   const head: string[] = [];
   try {
     await readLines(path, (line) => {
@@ -134,7 +141,7 @@ async function sniffFile(path: string, gzip: boolean): Promise<LogFormat | undef
   } catch {
     return undefined;
   }
-  return sniffFormat(head);
+  return sniffFormat(head, likely ?? "syslog");
 }
 
 async function isSqlite(path: string): Promise<boolean> {
@@ -162,7 +169,7 @@ async function describeFile(
   if (await isSqlite(path)) {
     format = "fail2ban-sqlite";
   } else if (info.size > 0) {
-    const sniffed = await sniffFile(path, gzip);
+    const sniffed = await sniffFile(path, gzip, byName);
     if (sniffed !== undefined && sniffed !== byName) {
       format = sniffed;
       formatBy = "content";

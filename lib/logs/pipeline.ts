@@ -4,7 +4,7 @@
  *
  * Syslog files (auth.log, secure) and fail2ban.log, the large ones, are read
  * as bytes by {@linkcode SyslogWasmScanner} (WebAssembly, with
- * `SyslogScanner` behind it) and {@linkcode Fail2banScanner},
+ * `SyslogScanner` behind it) and `Fail2banScanner` (fail2ban_fast.ts),
  * which hand the lines they are not sure about to the string parser of their
  * format; the other formats are read line by line.
  *
@@ -14,7 +14,6 @@ import { describeFsError, type LogFile } from "./discover.ts";
 import { lineFormat } from "./formats.ts";
 import { copyString, readChunks, readLines, type ReadResult } from "./read.ts";
 import { SyslogWasmScanner } from "./syslog_wasm.ts";
-import { Fail2banScanner } from "./fail2ban_fast.ts";
 import { TimeKind } from "./types.ts";
 import type { EventRecords, LineSink, LogFormat, ParsedEvent } from "./types.ts";
 import {
@@ -225,7 +224,7 @@ async function readLineFile(
   yearInfo: { year: number; method: YearInference["method"]; reference: number } | undefined,
   options: ParseOptions,
 ) {
-  const parser = lineFormat(file.format).create();
+  const parser = (await lineFormat(file.format)).create();
   const firstYear = yearInfo?.year ?? NaN;
   /** The clock of a syslog file: its WebAssembly scanner's (the only source of syslog stamps). */
   let clock: SyslogTimes | undefined;
@@ -275,9 +274,10 @@ async function readLineFile(
   let result: ReadResult;
   if (file.format === "syslog" || file.format === "fail2ban") {
     // the byte scanner, which hands the lines it is not sure about to the string parser
+    // (fail2ban's module is loaded for a fail2ban file only)
     const scanner = file.format === "syslog"
       ? new SyslogWasmScanner(sink)
-      : new Fail2banScanner(sink);
+      : new (await import("./fail2ban_fast.ts")).Fail2banScanner(sink);
     // the WebAssembly scanner places its events' times itself: every event of the file uses its clock
     if (scanner instanceof SyslogWasmScanner) clock = scanner.startClock(firstYear, zone);
     cursor = scanner;
