@@ -614,8 +614,8 @@ export class SummaryAggregator implements EventConsumer, IpGatherer {
       for (let i = 0; banSlots !== 0 && acceptedSlots !== 0 && i < pending.ipCount; i++) {
         const bits = rows[i * stride + 3];
         if ((bits & banSlots) === 0 || (bits & acceptedSlots) === 0) continue;
-        const [bans, accepted] = bansAndAccepted(pending, i);
-        if (bans > 0 && accepted > 0) wanted.push(i);
+        const kinds = kindCountsOf(pending, i);
+        if (countOf(kinds, IS_BAN) > 0 && countOf(kinds, IS_ACCEPTED) > 0) wanted.push(i);
       }
       return pendingStats(pending, wanted);
     }
@@ -667,24 +667,29 @@ function addTotals(perIp: IpRecords, kinds: Float64Array, span: Float64Array): [
   return [events, suspicious];
 }
 
-/** Bans and successful logins of gathered IP `i`. */
-function bansAndAccepted(perIp: IpRecords, i: number): [number, number] {
+/** Events per kind index of gathered IP `i`. */
+function kindCountsOf(perIp: IpRecords, i: number): Int32Array {
   const { rows, kindSlots } = perIp;
   const r = i * perIp.stride;
-  let bans = 0, accepted = 0;
+  const kinds = new Int32Array(KINDS.length);
   for (let bits = rows[r + 3]; bits !== 0; bits &= bits - 1) {
     const slot = 31 - Math.clz32(bits & -bits);
-    const kind = kindSlots[slot];
-    if (IS_BAN[kind] === 1) bans += rows[r + 4 + slot];
-    if (IS_ACCEPTED[kind] === 1) accepted += rows[r + 4 + slot];
+    kinds[kindSlots[slot]] += rows[r + 4 + slot];
   }
-  return [bans, accepted];
+  return kinds;
+}
+
+/** Events of `kinds` (per kind index) of the kinds marked in `marked`. */
+function countOf(kinds: Int32Array, marked: Uint8Array): number {
+  let n = 0;
+  for (let k = 0; k < kinds.length; k++) if (marked[k] === 1) n += kinds[k];
+  return n;
 }
 
 /** The statistics of gathered IPs `wanted` (indices), as new objects. */
 function pendingStats(perIp: IpRecords, wanted: readonly number[]): IpStats[] {
   if (wanted.length === 0) return [];
-  const { rows, stride, firstLast, kindSlots, pairs, userValues } = perIp;
+  const { rows, stride, firstLast, pairs, userValues } = perIp;
   // the users of each, in the order tried (each pair is listed once)
   const slotOf = new Int32Array(perIp.ipCount).fill(-1);
   wanted.forEach((i, slot) => slotOf[i] = slot);
@@ -695,12 +700,7 @@ function pendingStats(perIp: IpRecords, wanted: readonly number[]): IpStats[] {
   }
   return wanted.map((i, slot) => {
     const r = i * stride;
-    const kinds = new Int32Array(KINDS.length);
-    for (let bits = rows[r + 3]; bits !== 0; bits &= bits - 1) {
-      const bit = 31 - Math.clz32(bits & -bits);
-      kinds[kindSlots[bit]] += rows[r + 4 + bit];
-    }
-    const [bans, accepted] = bansAndAccepted(perIp, i);
+    const kinds = kindCountsOf(perIp, i);
     return {
       ip: perIp.ipValues[rows[r]],
       events: rows[r + 1],
@@ -709,8 +709,8 @@ function pendingStats(perIp: IpRecords, wanted: readonly number[]): IpStats[] {
       first: firstLast[2 * i],
       last: firstLast[2 * i + 1],
       users: users[slot],
-      bans,
-      accepted,
+      bans: countOf(kinds, IS_BAN),
+      accepted: countOf(kinds, IS_ACCEPTED),
     };
   });
 }
