@@ -22,6 +22,7 @@ import {
   worldMapText,
   worldMapWithPoints,
 } from "../lib/charts/mod.ts";
+import { encodePng } from "../lib/charts/png.ts";
 import { assertEquals, assertIncludes, assertOk, assertRejects } from "./_assert.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -813,4 +814,37 @@ Deno.test({
     Error,
     "font file /nonexistent/font.ttf not found",
   );
+});
+
+Deno.test({
+  name: "encodePng() gives the pixels resvg's own PNG gives, RGB when opaque, smaller",
+  ignore: !CAN_RENDER,
+}, () => {
+  const svg = svgString(
+    missingnessChart([{ column: "city", pct_missing: 40 }, { column: "asn", pct_missing: 7 }]),
+  );
+  for (const background of ["white", undefined]) {
+    const image = new (resvg().Resvg)(svg, {
+      fitTo: { mode: "zoom", value: 1.5 },
+      background,
+      font: { loadSystemFonts: false },
+    }).render();
+    const { width, height } = image;
+    const pixels = image.pixels;
+    const ours = encodePng(
+      new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength),
+      width,
+      height,
+    );
+    const theirs = new Uint8Array(image.asPng());
+    assertEquals(ours[25], background ? 2 : 6, "colour type: RGB when opaque, else RGBA");
+    assertOk(ours.length < theirs.length, `${ours.length} < ${theirs.length} bytes`);
+    const a = decodePng(ours, width, height), b = decodePng(theirs, width, height);
+    assertEquals(a.length, b.length);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    // (un-premultiplying semi-transparent edges may round one step apart)
+    assertOk(worst <= (background ? 0 : 1), `largest difference ${worst}`);
+    if (!background) assertEquals(a[3], 0, "transparent stays transparent");
+  }
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
+import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import type * as ResvgModule from "@resvg/resvg-js";
 import { PROJECT_ROOT } from "../paths.ts";
@@ -104,9 +105,90 @@ export function svgToPngAsync(
   return loadResvg().renderAsync(svgString(svg), settings).then(pngBytes);
 }
 
+/**
+ * The PNG of a rendered image, encoded here rather than by resvg (`asPng`):
+ * RGB when every pixel is opaque (the charts' white background), the `Up`
+ * filter and zlib level 3 — a third of `asPng`'s time for a chart, and a
+ * smaller file.
+ */
 function pngBytes(image: ResvgModule.RenderedImage): Uint8Array {
-  const png = image.asPng();
-  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+  const pixels = image.pixels;
+  return encodePng(
+    new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength),
+    image.width,
+    image.height,
+  );
+}
+
+/**
+ * Encode premultiplied RGBA pixels (resvg's) as a PNG: 8-bit RGB when all
+ * are opaque, else RGBA (un-premultiplied).
+ */
+export function encodePng(rgba: Uint8Array, width: number, height: number): Uint8Array {
+  let opaque = true;
+  for (let i = 3; i < rgba.length; i += 4) {
+    if (rgba[i] !== 255) {
+      opaque = false;
+      break;
+    }
+  }
+  const channels = opaque ? 3 : 4;
+  const stride = width * channels;
+  // one row of straight (not premultiplied) samples, and the one before it
+  let row = new Uint8Array(stride);
+  let above = new Uint8Array(stride);
+  const filtered = new Uint8Array((stride + 1) * height);
+  for (let y = 0, from = 0; y < height; y++) {
+    for (let x = 0, at = 0; x < width; x++, from += 4, at += channels) {
+      const a = rgba[from + 3];
+      if (a === 255 || a === 0) {
+        row[at] = rgba[from];
+        row[at + 1] = rgba[from + 1];
+        row[at + 2] = rgba[from + 2];
+      } else {
+        // as resvg (tiny-skia) un-premultiplies
+        row[at] = Math.min(255, Math.round((rgba[from] * 255) / a));
+        row[at + 1] = Math.min(255, Math.round((rgba[from + 1] * 255) / a));
+        row[at + 2] = Math.min(255, Math.round((rgba[from + 2] * 255) / a));
+      }
+      if (!opaque) row[at + 3] = a;
+    }
+    // filter Up: each byte less the one above it (the first row: above it, zeros)
+    const out = y * (stride + 1);
+    filtered[out] = 2;
+    for (let i = 0; i < stride; i++) filtered[out + 1 + i] = row[i] - above[i];
+    [row, above] = [above, row];
+  }
+  const header = new Uint8Array(13);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  header.set([8, opaque ? 2 : 6, 0, 0, 0], 8); // 8 bits, RGB or RGBA, deflate, filters, no interlace
+  const data = zlib.deflateSync(filtered, { level: 3 });
+  const chunks = [
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+    pngChunk("IEND", new Uint8Array(0)),
+  ];
+  const png = new Uint8Array(8 + chunks.reduce((n, c) => n + c.length, 0));
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  let at = 8;
+  for (const chunk of chunks) {
+    png.set(chunk, at);
+    at += chunk.length;
+  }
+  return png;
+}
+
+/** A PNG chunk: length, type, data and the CRC of type and data. */
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const chunk = new Uint8Array(12 + data.length);
+  const view = new DataView(chunk.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) chunk[4 + i] = type.charCodeAt(i);
+  chunk.set(data, 8);
+  view.setUint32(8 + data.length, zlib.crc32(chunk.subarray(4, 8 + data.length)) >>> 0);
+  return chunk;
 }
 
 /** resvg's options for `options`, checked (and the font files found). */
