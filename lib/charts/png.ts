@@ -108,8 +108,8 @@ export function svgToPngAsync(
 /**
  * The PNG of a rendered image, encoded here rather than by resvg (`asPng`):
  * RGB when every pixel is opaque (the charts' white background), the `Up`
- * filter and zlib level 3 — a third of `asPng`'s time for a chart, and a
- * smaller file.
+ * filter and zlib level 3: about a third less time than `asPng` for a
+ * chart, and a file about a third smaller.
  */
 function pngBytes(image: ResvgModule.RenderedImage): Uint8Array {
   const pixels = image.pixels;
