@@ -7,6 +7,7 @@
  * specific to syslog.
  */
 import { join } from "node:path";
+import { formatIpv6, normalizeIp } from "../lib/logs/ip.ts";
 import { createSyslogParser } from "../lib/logs/syslog.ts";
 import { SyslogScanner, TEXT_MATCHERS } from "../lib/logs/syslog_fast.ts";
 import { SOURCE_SHA256, SyslogWasmScanner } from "../lib/logs/syslog_wasm.ts";
@@ -401,6 +402,74 @@ for (const [n, harness] of harnesses.entries()) {
 Deno.test("the embedded WebAssembly scanner was built from wasm/syslog_scan.rs (deno task wasm)", async () => {
   const source = await Deno.readFile(join(import.meta.dirname!, "../wasm/syslog_scan.rs"));
   assertEquals(await sha256Hex(source), SOURCE_SHA256);
+});
+
+Deno.test("SyslogWasmScanner reads IPv6 addresses as normalizeIp writes them, canonical ones without asking", () => {
+  // 8 groups, zero runs of every length, in every way of writing them
+  let state = 20261121;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const hex = (v: number) => v.toString(16);
+  const forms: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const groups = Array.from({ length: 8 }, () => {
+      const r = next();
+      return r < 0.45
+        ? 0
+        : r < 0.5
+        ? 0xffff
+        : r < 0.6
+        ? Math.floor(next() * 16)
+        : Math.floor(next() * 65536);
+    });
+    if (i % 50 === 0) groups.splice(0, 6, 0, 0, 0, 0, 0, 0xffff); // IPv4-mapped
+    const canonical = formatIpv6(groups);
+    forms.push(canonical);
+    // another run (or none) compressed, leading zeros, upper case, no compression
+    const start = Math.floor(next() * 8), end = start + 1 + Math.floor(next() * (8 - start));
+    const text = groups.map((g, k) => (k === 1 && i % 3 === 0 ? hex(g).padStart(4, "0") : hex(g)));
+    if (groups.slice(start, end).every((g) => g === 0)) {
+      forms.push(`${text.slice(0, start).join(":")}::${text.slice(end).join(":")}`);
+    }
+    forms.push(text.join(":"));
+    if (i % 7 === 0) forms.push(canonical.toUpperCase());
+  }
+  forms.push(
+    "::",
+    "::1",
+    "1::",
+    "0::1",
+    "1::0",
+    "::0:1",
+    "1:0::2",
+    "1::0:2",
+    "1:0:0:2::3",
+    "1::2:0:0:3",
+  );
+  forms.push(
+    "1:2:3:4:5:6:7::",
+    "::2:3:4:5:6:7:8",
+    "1:2:3:4:5:6::8",
+    "1:2:3:4:5:6:7:8:9",
+    "1::2::3",
+  );
+  forms.push(
+    "12345::1",
+    "g::1",
+    "1:::2",
+    ":1::2",
+    "1::2:",
+    "::ffff:1.2.3.4",
+    "fe80::1%eth0",
+    "[::1]",
+  );
+  const harness = harnesses[SCANNERS.indexOf(SyslogWasmScanner)];
+  const lines = forms.map((ip, k) => `${H}Failed password for u${k % 9} from ${ip} port 22 ssh2`);
+  const needs = SyslogWasmScanner.needs;
+  harness.checkBytes(encoder.encode(lines.join("\n") + "\n"));
+  // each address not as normalizeIp writes it is asked once (the module knows it after)
+  const other = new Set(forms.filter((ip) => normalizeIp(ip) !== ip)).size;
+  assertEquals(SyslogWasmScanner.needs - needs, other);
+  assertOk(other > 1000 && new Set(forms).size - other > 2000);
 });
 
 Deno.test("SyslogWasmScanner agrees with createSyslogParser() past the size of its tables", async () => {

@@ -578,7 +578,7 @@ unsafe fn address_tail(l: &mut Line, mut i: usize) -> Option<usize> {
 
 /// The value index of the key `[start, end)`, or the outcome that stops the line.
 /// A value not seen before is added here and listed in `NEW` for TypeScript
-/// to decode — unless it is an IP other than a canonical IPv4 address, which
+/// to decode — unless it is an IP not written as normalizeIp writes it (canonical IPv4 or IPv6), which
 /// TypeScript must normalise (or find not to be an IP) first: then `Need`.
 unsafe fn value<const T: usize>(start: usize, end: usize) -> Result<i32, Outcome> {
     let t = T;
@@ -586,7 +586,7 @@ unsafe fn value<const T: usize>(start: usize, end: usize) -> Result<i32, Outcome
         Found::Valid(index) => Ok(index),
         Found::Invalid => Err(Fallback),
         Found::Missing => {
-            if t == T_IP && !canonical_ipv4(start, end) {
+            if t == T_IP && !canonical_ipv4(start, end) && !canonical_ipv6(start, end) {
                 NEED_TYPE = t as i32;
                 NEED_START = start as i32;
                 NEED_LENGTH = (end - start) as i32;
@@ -646,6 +646,106 @@ unsafe fn canonical_ipv4(start: usize, end: usize) -> bool {
         i += 1;
     }
     parts == 3 && digits > 0
+}
+
+/// `[start, end)` is an IPv6 address as normalizeIp writes it (ip.ts, RFC
+/// 5952): lower-case hex groups without leading zeros, the first longest run
+/// of two or more zero groups written `::` (and no other), no embedded IPv4,
+/// zone or brackets, and not an IPv4-mapped address (which becomes IPv4).
+/// sshd writes IPv6 so; any other form goes to TypeScript (`Need`).
+unsafe fn canonical_ipv6(start: usize, end: usize) -> bool {
+    if end - start < 2 || end - start > 39 {
+        return false;
+    }
+    let mut groups = [0u32; 8];
+    let mut count = 0; // groups written
+    let mut gap = usize::MAX; // index in groups where "::" stands
+    let mut i = start;
+    if b(i) == b':' {
+        if b(i + 1) != b':' {
+            return false;
+        }
+        gap = 0;
+        i += 2;
+    }
+    while i < end {
+        let group_start = i;
+        let mut value = 0u32;
+        while i < end {
+            let c = b(i);
+            let digit = if c.is_ascii_digit() {
+                c - b'0'
+            } else if c >= b'a' && c <= b'f' {
+                c - b'a' + 10
+            } else {
+                break;
+            };
+            value = value * 16 + digit as u32;
+            i += 1;
+        }
+        let digits = i - group_start;
+        if digits == 0 || digits > 4 || (digits > 1 && b(group_start) == b'0') || count == 8 {
+            return false;
+        }
+        groups[count] = value;
+        count += 1;
+        if i == end {
+            break;
+        }
+        if b(i) != b':' || i + 1 == end {
+            return false;
+        }
+        i += 1;
+        if b(i) == b':' {
+            if gap != usize::MAX {
+                return false;
+            }
+            gap = count;
+            i += 1;
+        }
+    }
+    let compressed;
+    if gap == usize::MAX {
+        if count != 8 {
+            return false;
+        }
+        compressed = 0;
+    } else {
+        // `::` stands for two or more zero groups, none of them written beside it
+        if count > 6
+            || (gap > 0 && groups[gap - 1] == 0)
+            || (gap < count && groups[gap] == 0)
+        {
+            return false;
+        }
+        compressed = 8 - count;
+    }
+    // a run of written zero groups that should have been the `::`: any of
+    // two or more without one, else one before it as long, or one after it longer
+    let mut run = 0;
+    for k in 0..count {
+        if groups[k] != 0 {
+            run = 0;
+            continue;
+        }
+        run += 1;
+        if run >= 2
+            && (gap == usize::MAX || (k < gap && run >= compressed) || (k >= gap && run > compressed))
+        {
+            return false;
+        }
+    }
+    // IPv4-mapped (`::ffff:a.b.c.d` written in hex): normalizeIp makes it IPv4
+    let mut full = [0u32; 8];
+    let tail = count - if gap == usize::MAX { count } else { gap };
+    for k in 0..count - tail {
+        full[k] = groups[k];
+    }
+    for k in 0..tail {
+        full[8 - tail + k] = groups[count - tail + k];
+    }
+    !(full[0] == 0 && full[1] == 0 && full[2] == 0 && full[3] == 0 && full[4] == 0
+        && full[5] == 0xffff)
 }
 
 /// Write an event: its IP must be a valid one (else the line falls back).

@@ -273,6 +273,8 @@ function loadCore(): Core {
 export class SyslogWasmScanner {
   /** Events the module read, all scanners together (for tests). */
   static moduleEvents = 0;
+  /** Values the module asked this side to normalise (status NEED), all scanners together (for tests). */
+  static needs = 0;
   readonly sink: LineSink;
   /** The scratch event handed to `sink.emit` (reused). */
   readonly event: ParsedEvent = sshdScratchEvent(TimeKind.SyslogWall);
@@ -475,7 +477,7 @@ export class SyslogWasmScanner {
     return w.line() - firstLine;
   }
 
-  /** Decode the values the module added (canonical IPv4 addresses, users, hosts, details). */
+  /** Decode the values the module added (IP addresses written as normalizeIp writes them, users, hosts, details). */
   #added(): void {
     const core = this.#core;
     const count = core.exports.new_count();
@@ -491,6 +493,7 @@ export class SyslogWasmScanner {
 
   /** Decode, normalise and add the value the module asked for. */
   #add(): void {
+    SyslogWasmScanner.needs++;
     const core = this.#core;
     const w = core.exports;
     const type = w.need_type();
