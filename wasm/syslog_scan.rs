@@ -735,17 +735,9 @@ unsafe fn canonical_ipv6(start: usize, end: usize) -> bool {
             return false;
         }
     }
-    // IPv4-mapped (`::ffff:a.b.c.d` written in hex): normalizeIp makes it IPv4
-    let mut full = [0u32; 8];
-    let tail = count - if gap == usize::MAX { count } else { gap };
-    for k in 0..count - tail {
-        full[k] = groups[k];
-    }
-    for k in 0..tail {
-        full[8 - tail + k] = groups[count - tail + k];
-    }
-    !(full[0] == 0 && full[1] == 0 && full[2] == 0 && full[3] == 0 && full[4] == 0
-        && full[5] == 0xffff)
+    // IPv4-mapped (`::ffff:a.b.c.d` written in hex): normalizeIp makes it IPv4.
+    // Its five leading zero groups are the longest run, so canonically `::ffff:x:y`.
+    !(gap == 0 && count == 3 && groups[0] == 0xffff)
 }
 
 /// Write an event: its IP must be a valid one (else the line falls back).
