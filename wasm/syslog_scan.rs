@@ -173,18 +173,25 @@ unsafe fn arena(t: usize) -> &'static mut [u8] {
     }
 }
 
-fn hash_of(key: &[u8]) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
+/// The hash of a key: eight bytes at a time, the last word masked (keys in
+/// the input and in the arenas are followed by at least 8 bytes that may be
+/// read, see `same`).
+#[inline(always)]
+unsafe fn hash_of(key: &[u8]) -> u32 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let n = key.len();
+    let p = key.as_ptr();
+    let mut h = (n as u64).wrapping_mul(K);
     let mut o = 0;
-    while o + 4 <= key.len() {
-        h = (h ^ word32(key, o)).wrapping_mul(0x9e37_79b1);
-        o += 4;
+    while o + 8 <= n {
+        h = (h ^ core::ptr::read_unaligned(p.add(o) as *const u64)).wrapping_mul(K);
+        o += 8;
     }
-    while o < key.len() {
-        h = (h ^ key[o] as u32).wrapping_mul(0x0100_0193);
-        o += 1;
+    if o < n {
+        let mask = u64::MAX >> (8 * (8 - (n - o)));
+        h = (h ^ (core::ptr::read_unaligned(p.add(o) as *const u64) & mask)).wrapping_mul(K);
     }
-    h ^ (h >> 15)
+    (h ^ (h >> 29) ^ (h >> 47)) as u32
 }
 
 /// Outcome of a lookup: the value's index, invalid (not an IP), or missing.
@@ -326,7 +333,8 @@ struct Line {
     time: f64,
     host: i32,
     program: i32,
-    pid: i32,
+    /// Where the pid's digits start (1–9 of them, then `]`): read when a record is kept.
+    pid_start: usize,
     /// `message repeated N times: [`: N, else -1.
     repeat: i32,
     /// The tag was `sshd-auth`: every message is before authentication.
@@ -485,6 +493,16 @@ unsafe fn record(l: &Line, pattern: i32) -> (usize, &'static mut [i32]) {
     r[R_LINE] = LINE;
     r[R_PATTERN] = pattern;
     (k, r)
+}
+
+/// The pid whose digits start at `i`.
+unsafe fn pid_at(mut i: usize) -> i32 {
+    let mut pid = 0;
+    while b(i).is_ascii_digit() {
+        pid = pid * 10 + (b(i) - b'0') as i32;
+        i += 1;
+    }
+    pid
 }
 
 /// Records are not kept, only gathered (TypeScript turns this on when the
@@ -802,7 +820,7 @@ unsafe fn emit(
     r[R_PORT] = port;
     r[R_COUNT] = l.repeat;
     r[R_FLAGS] = detail.code | (l.program << 4);
-    r[R_PID] = l.pid;
+    r[R_PID] = pid_at(l.pid_start);
     r[R_HOST] = l.host;
     r[R_DETAIL] = detail_index;
     Next(nl + 1)
@@ -1550,9 +1568,7 @@ unsafe fn read_line(pos: usize) -> Outcome {
         return other_program(tag);
     }
     let pid_start = i;
-    let mut pid: u64 = 0;
     while b(i).is_ascii_digit() {
-        pid = pid * 10 + (b(i) - b'0') as u64;
         i += 1;
     }
     if i == pid_start || i - pid_start > 9 || b(i) != b']' || b(i + 1) != b':' || b(i + 2) != b' ' {
@@ -1562,7 +1578,7 @@ unsafe fn read_line(pos: usize) -> Outcome {
         time,
         host,
         program,
-        pid: pid as i32,
+        pid_start,
         repeat: -1,
         auth_program,
         preauth_seen: false,
@@ -1582,7 +1598,7 @@ unsafe fn other_program(tag: usize) -> Outcome {
         time: 0.0,
         host: -1,
         program: 0,
-        pid: 0,
+        pid_start: 0,
         repeat: -1,
         auth_program: false,
         preauth_seen: false,
