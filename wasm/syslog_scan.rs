@@ -434,25 +434,18 @@ unsafe fn same(i: usize, key: &[u8]) -> bool {
     (load64(i + o) ^ core::ptr::read_unaligned(p.add(o) as *const u64)) & mask == 0
 }
 
-/// Bytes of a token: printable ASCII other than space.
-#[inline(always)]
-fn is_token(c: u8) -> bool {
-    c.wrapping_sub(33) < 94
-}
 
 unsafe fn token_end(mut i: usize) -> usize {
-    // eight bytes at a time while all are token bytes (none < 0x21, none > 0x7e)
+    // eight bytes at a time: the lowest flagged byte (< 0x21, > 0x7e) is exactly the first
+    // one that is not a token byte (a borrow or carry only runs upward from a flagged byte)
     loop {
         let w = load64(i);
-        if ((w.wrapping_sub(ONES * 0x21) & !w) | w.wrapping_add(ONES) | w) & HIGHS != 0 {
-            break;
+        let flags = ((w.wrapping_sub(ONES * 0x21) & !w) | w.wrapping_add(ONES) | w) & HIGHS;
+        if flags != 0 {
+            return i + (flags.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while is_token(b(i)) {
-        i += 1;
-    }
-    i
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -461,25 +454,67 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The `\n` ending the line from `i`, or None when a NUL or non-ASCII byte comes first.
 unsafe fn line_end(mut i: usize) -> Option<usize> {
     loop {
-        // eight bytes at a time while none is a line break, a NUL or non-ASCII
+        // eight bytes at a time while none is a line break, a NUL or non-ASCII; the lowest
+        // flagged byte is exactly the first of them
         let w = load64(i);
         let nl = w ^ (ONES * 10);
-        if ((w.wrapping_sub(ONES) & !w) | (nl.wrapping_sub(ONES) & !nl) | w) & HIGHS == 0 {
+        let flags = ((w.wrapping_sub(ONES) & !w) | (nl.wrapping_sub(ONES) & !nl) | w) & HIGHS;
+        if flags == 0 {
             i += 8;
             continue;
         }
-        let end = i + 8;
-        while i < end {
-            let c = b(i);
-            if c == b'\n' {
-                return Some(i);
-            }
-            if c == 0 || c >= 128 {
-                return None;
-            }
-            i += 1;
-        }
+        i += (flags.trailing_zeros() / 8) as usize;
+        return if b(i) == b'\n' { Some(i) } else { None };
     }
+}
+
+/// Per byte of `w`, the high bit set when the byte is not an ASCII digit
+/// (exact for every byte: no carry crosses bytes).
+#[inline(always)]
+fn non_digits(w: u64) -> u64 {
+    let x = w ^ (ONES * 0x30); // a digit becomes 0–9
+    (((x & (ONES * 0x7f)).wrapping_add(ONES * 0x76)) | x) & HIGHS
+}
+
+/// The number of ASCII digits at `i` (at most 8; 8 means 8 or more).
+#[inline(always)]
+unsafe fn digits_at(i: usize) -> usize {
+    let flags = non_digits(load64(i));
+    if flags == 0 {
+        8
+    } else {
+        (flags.trailing_zeros() / 8) as usize
+    }
+}
+
+/// The digits at `i` (at most 9 wanted): their number and value (wrapping beyond 9).
+#[inline(always)]
+unsafe fn number_at(mut i: usize) -> (usize, u32) {
+    let n = digits_at(i);
+    if n < 8 {
+        return (n, if n == 0 { 0 } else { digits_value(i, n) });
+    }
+    let start = i;
+    let mut value: u32 = 0;
+    while b(i).is_ascii_digit() {
+        value = value.wrapping_mul(10).wrapping_add((b(i) - b'0') as u32);
+        i += 1;
+    }
+    (i - start, value)
+}
+
+/// The value of the `n` (1–8) ASCII digits at `i`.
+#[inline(always)]
+unsafe fn digits_value(i: usize, n: usize) -> u32 {
+    // the digits moved to the top of the word, '0's before them, then all eight combined
+    let shift = 8 * (8 - n) as u32;
+    let w = (load64(i) << shift) | ((ONES * 0x30) & !(u64::MAX << shift));
+    let mut x = w.wrapping_sub(ONES * 0x30);
+    x = x.wrapping_mul(10).wrapping_add(x >> 8);
+    x = ((x & 0x0000_00ff_0000_00ff).wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((x >> 16) & 0x0000_00ff_0000_00ff).wrapping_mul(1 + (10_000 << 32))))
+        >> 32;
+    x as u32
 }
 
 /// Start a record at `RECORDS` (at 0, not kept, when `RECORDS_OFF`): its index and fields.
@@ -559,18 +594,17 @@ unsafe fn message_end(l: &mut Line, mut i: usize) -> Option<usize> {
 }
 
 /// A port of 1–5 digits (≤ 65535) at `i`: the index after it (sets `l.port`).
-unsafe fn scan_port(l: &mut Line, mut i: usize) -> Option<usize> {
-    let start = i;
-    let mut value: u32 = 0;
-    while b(i).is_ascii_digit() {
-        value = value.wrapping_mul(10).wrapping_add((b(i) - b'0') as u32);
-        i += 1;
+unsafe fn scan_port(l: &mut Line, i: usize) -> Option<usize> {
+    let n = digits_at(i);
+    if n == 0 || n > 5 {
+        return None;
     }
-    if i == start || i - start > 5 || value > 65535 {
+    let value = digits_value(i, n);
+    if value > 65535 {
         return None;
     }
     l.port = value as i32;
-    Some(i)
+    Some(i + n)
 }
 
 /// `IP[ port N][ sshN]` at `i`: the index after it; sets the IP range and port.
@@ -1047,12 +1081,9 @@ unsafe fn received_disconnect(l: &mut Line, p: usize) -> Outcome {
         i += 1;
     }
     let code_start = i;
-    let mut code: u32 = 0;
-    while b(i).is_ascii_digit() {
-        code = code.wrapping_mul(10).wrapping_add((b(i) - b'0') as u32);
-        i += 1;
-    }
-    if i == code_start || i - code_start > 9 || b(i) != b':' {
+    let (digits, code) = number_at(i);
+    i += digits;
+    if digits == 0 || digits > 9 || b(i) != b':' {
         return Fallback;
     }
     if code != 3 && code != 14 {
@@ -1233,13 +1264,9 @@ unsafe fn repeated_message(l: &mut Line, p: usize) -> Outcome {
     if l.repeat >= 0 {
         return skip_rest(l, p); // not nested
     }
-    let mut times: u32 = 0;
-    let mut i = p;
-    while b(i).is_ascii_digit() {
-        times = times.wrapping_mul(10).wrapping_add((b(i) - b'0') as u32);
-        i += 1;
-    }
-    if i == p || i - p > 9 || !at(i, b" times: [") {
+    let (digits, times) = number_at(p);
+    let mut i = p + digits;
+    if digits == 0 || digits > 9 || !at(i, b" times: [") {
         return skip_rest(l, p);
     }
     i += 9;
@@ -1568,8 +1595,11 @@ unsafe fn read_line(pos: usize) -> Outcome {
         return other_program(tag);
     }
     let pid_start = i;
-    while b(i).is_ascii_digit() {
-        i += 1;
+    i += digits_at(i);
+    if i - pid_start == 8 {
+        while b(i).is_ascii_digit() {
+            i += 1;
+        }
     }
     if i == pid_start || i - pid_start > 9 || b(i) != b']' || b(i + 1) != b':' || b(i + 2) != b' ' {
         return Fallback; // (a pid of 10 digits, which may not fit an i32, too)
