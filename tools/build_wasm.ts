@@ -3,7 +3,7 @@
  * rustc that has the wasm32-unknown-unknown standard library (Debian:
  * `apt-get install rustc libstd-rust-dev-wasm32 lld`), and write
  * lib/logs/syslog_scan_wasm.ts, which holds the module (base64) and the
- * SHA-256 of the source it was built from. tests/syslog_wasm_test.ts fails
+ * SHA-256 of the source it was built from. tests/syslog_fast_test.ts fails
  * when the source changed without a rebuild.
  *
  * Usage: `deno task wasm` (or `deno run -A tools/build_wasm.ts [--rustc PATH]`).

@@ -5,7 +5,7 @@
 //! common sshd messages — exactly as lib/logs/syslog_fast.ts does, and writes
 //! one fixed-size record per event (or passed-over line) to an output array.
 //! Every line it is not certain about is handed back (status FALLBACK) to the
-//! TypeScript scanner, which stays the reference; tests/syslog_wasm_test.ts
+//! TypeScript scanner, which stays the reference; tests/syslog_fast_test.ts
 //! compares the two on every fixture, on adversarial bytes and on generated
 //! logs.
 //!
@@ -15,7 +15,7 @@
 //! the line is read again from its start. Nothing is written for a line until
 //! it is read to the end, so reading a line again is always safe.
 //!
-//! Build: `deno task wasm` (tools/build_wasm.sh), with Debian's rustc and
+//! Build: `deno task wasm` (tools/build_wasm.ts), with Debian's rustc and
 //! libstd-rust-dev-wasm32. The built module is committed next to the
 //! TypeScript that loads it, with the hash of this file.
 #![no_std]
