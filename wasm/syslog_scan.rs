@@ -530,14 +530,9 @@ unsafe fn record(l: &Line, pattern: i32) -> (usize, &'static mut [i32]) {
     (k, r)
 }
 
-/// The pid whose digits start at `i`.
-unsafe fn pid_at(mut i: usize) -> i32 {
-    let mut pid = 0;
-    while b(i).is_ascii_digit() {
-        pid = pid * 10 + (b(i) - b'0') as i32;
-        i += 1;
-    }
-    pid
+/// The pid whose digits (1–9 of them) start at `i`.
+unsafe fn pid_at(i: usize) -> i32 {
+    number_at(i).1 as i32
 }
 
 /// Records are not kept, only gathered (TypeScript turns this on when the

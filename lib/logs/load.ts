@@ -94,19 +94,17 @@ export async function readFoundLogs(
     })
     : undefined;
   options.onStarted?.(other !== undefined);
-  const store = new EventStore();
-  store.files = mine.map((f) => f.path);
-  const aggregator = new SummaryAggregator({ perIp });
-  let report: ParseReport;
+  let read: Awaited<ReturnType<typeof readInto>>;
   try {
-    report = await parseFiles(mine, new Tee(store, aggregator), {
+    read = await readInto(mine, {
       ...parseOptions,
       onFile: (file, index) => options.onFile?.(file, index, files.length),
-    });
+    }, perIp);
   } catch (error) {
     other?.catch(() => {}); // (its worker ends by itself)
     throw error;
   }
+  const { store, aggregator, report } = read;
   if (other !== undefined) {
     const part = await other;
     store.append(part.store);
@@ -178,11 +176,17 @@ export async function readPart(
   options: ParseOptions,
   perIp = true,
 ): Promise<PartRead> {
+  const { report, store, aggregator } = await readInto(files, options, perIp);
+  return { report, store: store.export(), summary: aggregator.export() };
+}
+
+/** Read `files` into a new store and summary aggregator. */
+async function readInto(files: readonly LogFile[], options: ParseOptions, perIp: boolean) {
   const store = new EventStore();
   store.files = files.map((f) => f.path);
   const aggregator = new SummaryAggregator({ perIp });
   const report = await parseFiles(files, new Tee(store, aggregator), options);
-  return { report, store: store.export(), summary: aggregator.export() };
+  return { report, store, aggregator };
 }
 
 /** The buffers of `part`: its transfer list. */

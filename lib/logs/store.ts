@@ -80,6 +80,17 @@ function resized<T extends IntArray | Uint8Array | Float64Array>(
 /** The rows of an integer column that keeps none: writes to it are dropped. */
 const NO_ROWS = new Int8Array(0);
 
+/** The least and greatest of the first `count` of `values` and `start`. */
+function rangeOf(values: ArrayLike<number>, count: number, start: number): [number, number] {
+  let lo = start, hi = start;
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /**
  * An integer column that costs nothing while every value is its `fill`, then
  * one byte per row, widening to two and then four bytes when a value needs
@@ -142,6 +153,12 @@ class IntColumn {
       this.hi = need === 1 ? 127 : need === 2 ? 32_767 : Infinity;
     }
   }
+  /** Rows (made if there are none: all the fill so far) wide enough for `lo`…`hi`. */
+  #widenTo(lo: number, hi: number, capacity: number): void {
+    if (lo < this.lo) this.#widen(lo, capacity);
+    if (hi > this.hi) this.#widen(hi, capacity);
+    if (this.rows === NO_ROWS) this.#widen(this.fill, capacity);
+  }
   /**
    * Rows `at`… set to `values` (undefined: `count` rows of the fill), the
    * rows widened first as far as the values need.
@@ -151,16 +168,9 @@ class IntColumn {
       if (this.rows !== NO_ROWS) this.rows.fill(this.fill, at, at + count);
       return;
     }
-    let lo = this.fill, hi = this.fill;
-    for (let i = 0; i < count; i++) {
-      const v = values[i];
-      if (v < lo) lo = v;
-      else if (v > hi) hi = v;
-    }
+    const [lo, hi] = rangeOf(values, count, this.fill);
     if (lo === this.fill && hi === this.fill && this.rows === NO_ROWS) return;
-    if (lo < this.lo) this.#widen(lo, capacity);
-    if (hi > this.hi) this.#widen(hi, capacity);
-    if (this.rows === NO_ROWS) this.#widen(this.fill, capacity); // (all the fill so far)
+    this.#widenTo(lo, hi, capacity);
     this.rows.set(values.subarray(0, count), at);
   }
   /**
@@ -184,15 +194,8 @@ class IntColumn {
       }
       return;
     }
-    let lo = this.fill, hi = this.fill;
-    for (let j = 0; j < remap.length; j++) {
-      const v = remap[j];
-      if (v < lo) lo = v;
-      else if (v > hi) hi = v;
-    }
-    if (lo < this.lo) this.#widen(lo, capacity);
-    if (hi > this.hi) this.#widen(hi, capacity);
-    if (this.rows === NO_ROWS) this.#widen(this.fill, capacity);
+    const [lo, hi] = rangeOf(remap, remap.length, this.fill);
+    this.#widenTo(lo, hi, capacity);
     const rows = this.rows;
     for (let i = 0; i < count; i++) {
       const id = ids[i];
