@@ -348,17 +348,47 @@ struct Line {
     bound_end: usize,
 }
 
-/// How a line ended: the next line's start, or a status for TypeScript.
-enum Outcome {
-    Next(usize),
-    Fallback,
-    Need,
-    /// A table is full: the records so far must be delivered before it starts over.
-    Stop,
-    /// The clock needs a year's shifts or an hour's offset (see `clock_time`).
-    NeedClock,
+/// The line being read: a static, so that its fields are at constant addresses
+/// (no bounds checks under a runtime without a trap handler, unlike a frame on
+/// the shadow stack).
+static mut CUR: Line = Line {
+    time: 0.0,
+    host: -1,
+    program: 0,
+    pid_start: 0,
+    repeat: -1,
+    auth_program: false,
+    preauth_seen: false,
+    port: -1,
+    ip_start: 0,
+    ip_end: 0,
+    message_start: 0,
+    bound_end: 0,
+};
+
+/// How a line ended: the next line's start (`next_line`), or a status for
+/// TypeScript. One `u32` rather than an enum with a payload: a Rust function
+/// returns a single scalar in a register, but a two-part value through memory
+/// (the shadow stack), whose every access is bounds-checked under a runtime
+/// without WebAssembly's trap handler (Deno).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Outcome(u32);
+
+/// The next line starts at `n` (below `STATUSES`: input positions are).
+#[inline(always)]
+fn next_line(n: usize) -> Outcome {
+    Outcome(n as u32)
 }
-use Outcome::*;
+/// None, for functions that return an input position or none (as one `usize`).
+const NONE: usize = usize::MAX;
+/// The first status (every `Outcome` from here up is one).
+const STATUSES: u32 = u32::MAX - 3;
+const FALL_BACK: Outcome = Outcome(u32::MAX);
+const NEEDS_VALUE: Outcome = Outcome(u32::MAX - 1);
+/// A table is full: the records so far must be delivered before it starts over.
+const STOP: Outcome = Outcome(u32::MAX - 2);
+/// The clock needs a year's shifts or an hour's offset (see `clock_time`).
+const NEEDS_CLOCK: Outcome = Outcome(u32::MAX - 3);
 
 #[inline(always)]
 unsafe fn b(i: usize) -> u8 {
@@ -518,7 +548,8 @@ unsafe fn digits_value(i: usize, n: usize) -> u32 {
 }
 
 /// Start a record at `RECORDS` (at 0, not kept, when `RECORDS_OFF`): its index and fields.
-unsafe fn record(l: &Line, pattern: i32) -> (usize, &'static mut [i32]) {
+unsafe fn record(pattern: i32) -> (usize, &'static mut [i32]) {
+    let l = &CUR;
     let k = if RECORDS_OFF { 0 } else { RECORDS };
     let r = &mut OUT[k * REC..k * REC + REC];
     TIMES[k] = l.time;
@@ -544,20 +575,21 @@ pub unsafe extern "C" fn records_off(on: i32) {
     RECORDS_OFF = on != 0 && GATHER_AT_EMIT;
 }
 
-unsafe fn skip_rest(l: &Line, i: usize) -> Outcome {
+unsafe fn skip_rest(i: usize) -> Outcome {
     match line_end(i) {
-        Some(nl) => skipped(l, nl),
-        None => Fallback,
+        Some(nl) => skipped(nl),
+        None => FALL_BACK,
     }
 }
 
-unsafe fn skipped(l: &Line, nl: usize) -> Outcome {
-    record(l, SKIPPED);
-    Next(nl + 1)
+unsafe fn skipped(nl: usize) -> Outcome {
+    record(SKIPPED);
+    next_line(nl + 1)
 }
 
 /// When the message ends at `i` (see syslog_fast.ts's messageEnd): the `\n`.
-unsafe fn message_end(l: &mut Line, mut i: usize) -> Option<usize> {
+unsafe fn message_end(mut i: usize) -> Option<usize> {
+    let l = &mut CUR;
     let mut c = b(i);
     l.preauth_seen = false;
     if c == b'\n' {
@@ -589,7 +621,8 @@ unsafe fn message_end(l: &mut Line, mut i: usize) -> Option<usize> {
 }
 
 /// A port of 1–5 digits (≤ 65535) at `i`: the index after it (sets `l.port`).
-unsafe fn scan_port(l: &mut Line, i: usize) -> Option<usize> {
+unsafe fn scan_port(i: usize) -> Option<usize> {
+    let l = &mut CUR;
     let n = digits_at(i);
     if n == 0 || n > 5 {
         return None;
@@ -603,16 +636,31 @@ unsafe fn scan_port(l: &mut Line, i: usize) -> Option<usize> {
 }
 
 /// `IP[ port N][ sshN]` at `i`: the index after it; sets the IP range and port.
-unsafe fn address_tail(l: &mut Line, mut i: usize) -> Option<usize> {
+#[inline(always)]
+unsafe fn address_tail(i: usize) -> Option<usize> {
+    let r = address_tail_or_none(i);
+    if r == NONE {
+        None
+    } else {
+        Some(r)
+    }
+}
+
+/// (`address_tail`, returning `NONE` for None: one scalar, returned in a register.)
+unsafe fn address_tail_or_none(mut i: usize) -> usize {
+    let l = &mut CUR;
     l.ip_start = i;
     i = token_end(i);
     if i == l.ip_start {
-        return None;
+        return NONE;
     }
     l.ip_end = i;
     l.port = -1;
     if b(i) == b' ' && at(i, b" port ") {
-        i = scan_port(l, i + 6)?;
+        i = match scan_port(i + 6) {
+            Some(i) => i,
+            None => return NONE,
+        };
     }
     if b(i) == b' ' && at(i, b" ssh") {
         i += 4;
@@ -620,28 +668,28 @@ unsafe fn address_tail(l: &mut Line, mut i: usize) -> Option<usize> {
             i += 1;
         }
     }
-    Some(i)
+    i
 }
 
 /// The value index of the key `[start, end)`, or the outcome that stops the line.
 /// A value not seen before is added here and listed in `NEW` for TypeScript
 /// to decode — unless it is an IP not written as normalizeIp writes it (canonical IPv4 or IPv6), which
-/// TypeScript must normalise (or find not to be an IP) first: then `Need`.
+/// TypeScript must normalise (or find not to be an IP) first: then `NEEDS_VALUE`.
 unsafe fn value<const T: usize>(start: usize, end: usize) -> Result<i32, Outcome> {
     let t = T;
     match lookup::<T>(start, end) {
         Found::Valid(index) => Ok(index),
-        Found::Invalid => Err(Fallback),
+        Found::Invalid => Err(FALL_BACK),
         Found::Missing => {
             if t == T_IP && !canonical_ipv4(start, end) && !canonical_ipv6(start, end) {
                 NEED_TYPE = t as i32;
                 NEED_START = start as i32;
                 NEED_LENGTH = (end - start) as i32;
-                return Err(Need);
+                return Err(NEEDS_VALUE);
             }
             let index = add(t, start, end - start, 1);
             if index < 0 {
-                return Err(Stop);
+                return Err(STOP);
             }
             let at = NEW_COUNT * 4;
             NEW[at] = t as u32;
@@ -699,7 +747,7 @@ unsafe fn canonical_ipv4(start: usize, end: usize) -> bool {
 /// 5952): lower-case hex groups without leading zeros, the first longest run
 /// of two or more zero groups written `::` (and no other), no embedded IPv4,
 /// zone or brackets, and not an IPv4-mapped address (which becomes IPv4).
-/// sshd writes IPv6 so; any other form goes to TypeScript (`Need`).
+/// sshd writes IPv6 so; any other form goes to TypeScript (`NEEDS_VALUE`).
 unsafe fn canonical_ipv6(start: usize, end: usize) -> bool {
     if end - start < 2 || end - start > 39 {
         return false;
@@ -789,13 +837,13 @@ unsafe fn canonical_ipv6(start: usize, end: usize) -> bool {
 
 /// Write an event: its IP must be a valid one (else the line falls back).
 unsafe fn emit(
-    l: &Line,
     pattern: i32,
     user: Option<(usize, usize)>,
     port: i32,
     detail: Detail,
     nl: usize,
 ) -> Outcome {
+    let l = &CUR;
     let ip = match value::<T_IP>(l.ip_start, l.ip_end) {
         Ok(v) => v,
         Err(o) => return o,
@@ -818,13 +866,13 @@ unsafe fn emit(
     let time = if CLOCK_ON {
         match clock_time(l.time) {
             Some(t) => t,
-            None => return NeedClock,
+            None => return NEEDS_CLOCK,
         }
     } else {
         l.time
     };
     if GATHER_AT_EMIT && pairs_full() {
-        return Stop; // TypeScript drains what was gathered first
+        return STOP; // TypeScript drains what was gathered first
     }
     if CLOCK_ON {
         clock_advance(l.time);
@@ -839,10 +887,10 @@ unsafe fn emit(
     if GATHER_AT_EMIT {
         gather_event(pattern as usize, ip as usize, user, l.repeat, time);
         if RECORDS_OFF {
-            return Next(nl + 1); // (no record kept: TypeScript reads only what is gathered)
+            return next_line(nl + 1); // (no record kept: TypeScript reads only what is gathered)
         }
     }
-    let (k, r) = record(l, pattern);
+    let (k, r) = record(pattern);
     TIMES[k] = time;
     r[R_IP] = ip;
     r[R_USER] = user;
@@ -852,21 +900,32 @@ unsafe fn emit(
     r[R_PID] = pid_at(l.pid_start);
     r[R_HOST] = l.host;
     r[R_DETAIL] = detail_index;
-    Next(nl + 1)
+    next_line(nl + 1)
 }
 
 /// The `\n` ending the line from `i` when the rest is clean ASCII without ` from `.
-unsafe fn rest_without_from(mut i: usize) -> Option<usize> {
+#[inline(always)]
+unsafe fn rest_without_from(i: usize) -> Option<usize> {
+    let r = rest_without_from_or_none(i);
+    if r == NONE {
+        None
+    } else {
+        Some(r)
+    }
+}
+
+/// (`rest_without_from`, returning `NONE` for None: one scalar, returned in a register.)
+unsafe fn rest_without_from_or_none(mut i: usize) -> usize {
     loop {
         let c = b(i);
         if c == b'\n' {
-            return Some(i);
+            return i;
         }
         if c == 0 || c >= 128 {
-            return None;
+            return NONE;
         }
         if c == b' ' && at(i, b" from ") {
-            return None;
+            return NONE;
         }
         i += 1;
     }
@@ -874,37 +933,37 @@ unsafe fn rest_without_from(mut i: usize) -> Option<usize> {
 
 /// `USER from IP[ port N][ sshN]` ending the message (or `: KEY` after it when `allow_extra`).
 unsafe fn user_from_address(
-    l: &mut Line,
     user_start: usize,
     pattern: i32,
     detail: Detail,
     allow_extra: bool,
 ) -> Outcome {
+    let l = &CUR;
     let user_end = token_end(user_start);
     if b(user_end) != b' ' || !at(user_end, b" from ") {
-        return Fallback;
+        return FALL_BACK;
     }
-    let i = match address_tail(l, user_end + 6) {
+    let i = match address_tail(user_end + 6) {
         Some(i) => i,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
-    let nl = match message_end(l, i) {
+    let nl = match message_end(i) {
         Some(nl) => nl,
         None => {
             if !allow_extra || b(i) != b':' || b(i + 1) != b' ' || l.repeat >= 0 {
-                return Fallback;
+                return FALL_BACK;
             }
             match rest_without_from(i + 2) {
                 Some(nl) => nl,
-                None => return Fallback,
+                None => return FALL_BACK,
             }
         }
     };
-    emit(l, pattern, Some((user_start, user_end)), l.port, detail, nl)
+    emit(pattern, Some((user_start, user_end)), l.port, detail, nl)
 }
 
 /// `Failed|Accepted METHOD for [invalid user ]USER from IP …`; `p` at METHOD.
-unsafe fn auth_result(l: &mut Line, p: usize, failed: bool) -> Outcome {
+unsafe fn auth_result(p: usize, failed: bool) -> Outcome {
     let pattern;
     let method_end;
     let mut detail = NO_DETAIL;
@@ -917,7 +976,7 @@ unsafe fn auth_result(l: &mut Line, p: usize, failed: bool) -> Outcome {
     } else {
         method_end = token_end(p);
         if method_end == p || !at(method_end, b" for ") {
-            return Fallback;
+            return FALL_BACK;
         }
         if failed && at(p, b"keyboard-interactive") {
             pattern = FAILED_KEYBOARD_INTERACTIVE;
@@ -936,17 +995,17 @@ unsafe fn auth_result(l: &mut Line, p: usize, failed: bool) -> Outcome {
             DETAIL_INVALID_USER
         };
     }
-    user_from_address(l, user_start, pattern, detail, true)
+    user_from_address(user_start, pattern, detail, true)
 }
 
 /// `[invalid user |authenticating user ]USER IP[ port N]` ending the message.
 unsafe fn user_address_port(
-    l: &mut Line,
     p: usize,
     user_pattern: i32,
     plain_pattern: i32,
     too_many_failures: bool,
 ) -> Outcome {
+    let l = &mut CUR;
     let mut detail = NO_DETAIL;
     let mut user_start = usize::MAX;
     let mut user_end = 0;
@@ -960,60 +1019,61 @@ unsafe fn user_address_port(
     if user_start != usize::MAX {
         user_end = token_end(user_start);
         if b(user_end) != b' ' {
-            return Fallback;
+            return FALL_BACK;
         }
         ip_start = user_end + 1;
     } else if plain_pattern < 0 {
-        return skip_rest(l, p);
+        return skip_rest(p);
     }
     l.ip_start = ip_start;
     let mut i = token_end(ip_start);
     if i == ip_start {
-        return Fallback;
+        return FALL_BACK;
     }
     l.ip_end = i;
     let mut port = -1;
     if b(i) == b' ' && at(i, b" port ") {
-        i = match scan_port(l, i + 6) {
+        i = match scan_port(i + 6) {
             Some(i) => i,
-            None => return Fallback,
+            None => return FALL_BACK,
         };
         port = l.port;
     }
     if too_many_failures {
         if !at(i, b": Too many authentication failures") {
-            return Fallback;
+            return FALL_BACK;
         }
         i += 34;
     }
-    let nl = match message_end(l, i) {
+    let nl = match message_end(i) {
         Some(nl) => nl,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
     if user_start == usize::MAX {
         if !l.preauth_seen && !l.auth_program {
-            return skipped(l, nl); // a session that ended
+            return skipped(nl); // a session that ended
         }
-        return emit(l, plain_pattern, None, port, NO_DETAIL, nl);
+        return emit(plain_pattern, None, port, NO_DETAIL, nl);
     }
-    emit(l, user_pattern, Some((user_start, user_end)), port, detail, nl)
+    emit(user_pattern, Some((user_start, user_end)), port, detail, nl)
 }
 
 const PAM_AUTH_FAILURE_TEXT: &[u8] =
     b"pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=";
 
 /// `pam_unix(sshd:auth): authentication failure; … rhost=IP[  user=USER]`; `m` at `pam_`.
-unsafe fn pam_message(l: &mut Line, m: usize) -> Outcome {
+unsafe fn pam_message(m: usize) -> Outcome {
+    let l = &mut CUR;
     if at(m, PAM_AUTH_FAILURE_TEXT) {
         let ip_start = m + 88;
         let ip_end = token_end(ip_start);
         if ip_end == ip_start {
-            return Fallback;
+            return FALL_BACK;
         }
         l.ip_start = ip_start;
         l.ip_end = ip_end;
         let mut user = None;
-        let nl = match message_end(l, ip_end) {
+        let nl = match message_end(ip_end) {
             Some(nl) => nl,
             None => {
                 let user_start = if at(ip_end, b"  user=") {
@@ -1021,21 +1081,21 @@ unsafe fn pam_message(l: &mut Line, m: usize) -> Outcome {
                 } else if at(ip_end, b" user=") {
                     ip_end + 6
                 } else {
-                    return Fallback;
+                    return FALL_BACK;
                 };
                 let user_end = token_end(user_start);
                 user = Some((user_start, user_end));
-                match message_end(l, user_end) {
+                match message_end(user_end) {
                     Some(nl) => nl,
-                    None => return Fallback,
+                    None => return FALL_BACK,
                 }
             }
         };
-        return emit(l, PAM_AUTH_FAILURE, user, -1, NO_DETAIL, nl);
+        return emit(PAM_AUTH_FAILURE, user, -1, NO_DETAIL, nl);
     }
     if at(m, b"pam_unix(sshd:auth): check pass; user unknown") {
-        if let Some(nl) = message_end(l, m + 45) {
-            return skipped(l, nl);
+        if let Some(nl) = message_end(m + 45) {
+            return skipped(nl);
         }
     }
     if at(m, b"pam_unix(sshd:session): session ") {
@@ -1046,30 +1106,31 @@ unsafe fn pam_message(l: &mut Line, m: usize) -> Outcome {
         loop {
             let c = b(i);
             if c == b'\n' {
-                return skipped(l, i);
+                return skipped(i);
             }
             if c == b':' || c == b'\r' || c == 0 || c >= 128 {
-                return Fallback;
+                return FALL_BACK;
             }
             i += 1;
         }
     }
-    Fallback
+    FALL_BACK
 }
 
 /// `Received disconnect from IP port N:CODE: REASON`; `p` at IP. Codes 3
 /// and 14 (which may be events) take the TypeScript path.
-unsafe fn received_disconnect(l: &mut Line, p: usize) -> Outcome {
+unsafe fn received_disconnect(p: usize) -> Outcome {
+    let l = &mut CUR;
     let ip_end = token_end(p);
     if ip_end == p || b(ip_end - 1) == b':' || !at(ip_end, b" port ") {
-        return Fallback;
+        return FALL_BACK;
     }
-    let mut i = match scan_port(l, ip_end + 6) {
+    let mut i = match scan_port(ip_end + 6) {
         Some(i) => i,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
     if b(i) != b':' {
-        return Fallback;
+        return FALL_BACK;
     }
     i += 1;
     while b(i) == b' ' {
@@ -1079,20 +1140,20 @@ unsafe fn received_disconnect(l: &mut Line, p: usize) -> Outcome {
     let (digits, code) = number_at(i);
     i += digits;
     if digits == 0 || digits > 9 || b(i) != b':' {
-        return Fallback;
+        return FALL_BACK;
     }
     if code != 3 && code != 14 {
-        return skip_rest(l, i);
+        return skip_rest(i);
     }
-    let nl = match message_bounds(l, i) {
+    let nl = match message_bounds(i) {
         Some(nl) => nl,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
     let end = l.bound_end;
     let pattern;
     if code == 3 {
         if end < i + 11 || !at(end - 11, b": Auth fail") {
-            return skipped(l, nl);
+            return skipped(nl);
         }
         pattern = RECEIVED_DISCONNECT_AUTH_FAIL;
     } else {
@@ -1103,14 +1164,14 @@ unsafe fn received_disconnect(l: &mut Line, p: usize) -> Outcome {
         if !at(reason, b"No supported authentication methods available")
             && !at(reason, b"No authentication methods available")
         {
-            return skipped(l, nl);
+            return skipped(nl);
         }
         pattern = RECEIVED_DISCONNECT_NO_AUTH_METHODS;
     }
     l.ip_start = p;
     l.ip_end = ip_end;
     let port = l.port;
-    emit(l, pattern, None, port, detail_value(code_start, end), nl)
+    emit(pattern, None, port, detail_value(code_start, end), nl)
 }
 
 fn is_space(c: u8) -> bool {
@@ -1120,11 +1181,26 @@ fn is_space(c: u8) -> bool {
 /// The end of the message as sshd.ts sees it — without trailing white space
 /// and ` [preauth]` — in `l.bound_end`; returns the line's `\n` (scanning
 /// from `from`), or None (damaged bytes, or inside `message repeated`).
-unsafe fn message_bounds(l: &mut Line, from: usize) -> Option<usize> {
-    if l.repeat >= 0 {
-        return None;
+#[inline(always)]
+unsafe fn message_bounds(from: usize) -> Option<usize> {
+    let r = message_bounds_or_none(from);
+    if r == NONE {
+        None
+    } else {
+        Some(r)
     }
-    let nl = line_end(from)?;
+}
+
+/// (`message_bounds`, returning `NONE` for None: one scalar, returned in a register.)
+unsafe fn message_bounds_or_none(from: usize) -> usize {
+    let l = &mut CUR;
+    if l.repeat >= 0 {
+        return NONE;
+    }
+    let nl = match line_end(from) {
+        Some(nl) => nl,
+        None => return NONE,
+    };
     let start = l.message_start;
     let mut end = nl;
     while end > start && is_space(b(end - 1)) {
@@ -1137,29 +1213,31 @@ unsafe fn message_bounds(l: &mut Line, from: usize) -> Option<usize> {
         }
     }
     l.bound_end = end;
-    Some(nl)
+    nl
 }
 
 /// `Did not receive identification string from IP[ port N]` and `Timeout
 /// before authentication for IP port N`: an address ending the message.
-unsafe fn address_only(l: &mut Line, p: usize, pattern: i32, detail: Detail) -> Outcome {
-    let i = match address_tail(l, p) {
+unsafe fn address_only(p: usize, pattern: i32, detail: Detail) -> Outcome {
+    let l = &CUR;
+    let i = match address_tail(p) {
         Some(i) => i,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
-    let nl = match message_end(l, i) {
+    let nl = match message_end(i) {
         Some(nl) => nl,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
     let port = l.port;
-    emit(l, pattern, None, port, detail, nl)
+    emit(pattern, None, port, detail, nl)
 }
 
 /// `Bad protocol version identification 'TEXT' from IP[ port N]`; `p` at `'TEXT'`.
-unsafe fn bad_protocol(l: &mut Line, p: usize) -> Outcome {
-    let nl = match message_bounds(l, p) {
+unsafe fn bad_protocol(p: usize) -> Outcome {
+    let l = &CUR;
+    let nl = match message_bounds(p) {
         Some(nl) => nl,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
     let end = l.bound_end;
     // the last " from " (the text is the client's, and may hold one)
@@ -1168,36 +1246,37 @@ unsafe fn bad_protocol(l: &mut Line, p: usize) -> Outcome {
         from -= 1;
     }
     if from < p as isize {
-        return skipped(l, nl);
+        return skipped(nl);
     }
     let from = from as usize;
-    match address_tail(l, from + 6) {
+    match address_tail(from + 6) {
         Some(i) if i == end => {}
-        _ => return Fallback,
+        _ => return FALL_BACK,
     }
     let mut detail = NO_DETAIL;
     if b(p) == b'\'' && b(from - 1) == b'\'' && from - 1 > p {
         detail = detail_value(p + 1, from - 1);
     }
     let port = l.port;
-    emit(l, BAD_PROTOCOL_VERSION, None, port, detail, nl)
+    emit(BAD_PROTOCOL_VERSION, None, port, detail, nl)
 }
 
 /// `Unable to negotiate with IP port N: REASON. Their offer: …` and `banner
 /// exchange: Connection from IP port N: REASON`; `p` at IP.
-unsafe fn address_colon_reason(l: &mut Line, p: usize, negotiation: bool) -> Outcome {
+unsafe fn address_colon_reason(p: usize, negotiation: bool) -> Outcome {
+    let l = &mut CUR;
     let ip_end = token_end(p);
     if ip_end == p || b(ip_end - 1) == b':' || !at(ip_end, b" port ") {
-        return Fallback;
+        return FALL_BACK;
     }
-    let colon = match scan_port(l, ip_end + 6) {
+    let colon = match scan_port(ip_end + 6) {
         Some(i) if b(i) == b':' => i,
-        _ => return Fallback,
+        _ => return FALL_BACK,
     };
     let port = l.port;
-    let nl = match message_bounds(l, colon) {
+    let nl = match message_bounds(colon) {
         Some(nl) if colon < l.bound_end => nl,
-        _ => return Fallback,
+        _ => return FALL_BACK,
     };
     let end = l.bound_end;
     let mut reason_start = colon + 1;
@@ -1225,14 +1304,15 @@ unsafe fn address_colon_reason(l: &mut Line, p: usize, negotiation: bool) -> Out
     l.ip_start = p;
     l.ip_end = ip_end;
     let pattern = if negotiation { UNABLE_TO_NEGOTIATE } else { BANNER_EXCHANGE };
-    emit(l, pattern, None, port, detail, nl)
+    emit(pattern, None, port, detail, nl)
 }
 
 /// `reverse mapping checking getaddrinfo for HOST [IP] failed - POSSIBLE BREAK-IN ATTEMPT!`.
-unsafe fn reverse_mapping(l: &mut Line, p: usize) -> Outcome {
-    let nl = match message_bounds(l, p) {
+unsafe fn reverse_mapping(p: usize) -> Outcome {
+    let l = &mut CUR;
+    let nl = match message_bounds(p) {
         Some(nl) => nl,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
     // the last "] failed" that starts by the end, and the last " [" before it
     let mut close = core::cmp::min(l.bound_end as isize, nl as isize - 8);
@@ -1240,143 +1320,144 @@ unsafe fn reverse_mapping(l: &mut Line, p: usize) -> Outcome {
         close -= 1;
     }
     if close < p as isize {
-        return skipped(l, nl);
+        return skipped(nl);
     }
     let mut open = close - 1;
     while open >= p as isize && !(b(open as usize) == b' ' && b(open as usize + 1) == b'[') {
         open -= 1;
     }
     if open < p as isize {
-        return skipped(l, nl);
+        return skipped(nl);
     }
     l.ip_start = open as usize + 2;
     l.ip_end = close as usize;
-    emit(l, REVERSE_MAPPING_FAILED, None, -1, detail_value(p, open as usize), nl)
+    emit(REVERSE_MAPPING_FAILED, None, -1, detail_value(p, open as usize), nl)
 }
 
 /// `message repeated N times: [ MESSAGE]`; `p` after `repeated `.
-unsafe fn repeated_message(l: &mut Line, p: usize) -> Outcome {
+unsafe fn repeated_message(p: usize) -> Outcome {
+    let l = &mut CUR;
     if l.repeat >= 0 {
-        return skip_rest(l, p); // not nested
+        return skip_rest(p); // not nested
     }
     let (digits, times) = number_at(p);
     let mut i = p + digits;
     if digits == 0 || digits > 9 || !at(i, b" times: [") {
-        return skip_rest(l, p);
+        return skip_rest(p);
     }
     i += 9;
     if b(i) == b' ' {
         i += 1;
     }
     l.repeat = times as i32;
-    message(l, i)
+    message(i)
 }
 
 /// sshd.ts's dispatch on the message at `m` (as syslog_fast.ts's `message`).
-unsafe fn message(l: &mut Line, mut m: usize) -> Outcome {
+unsafe fn message(mut m: usize) -> Outcome {
     loop {
         return match b(m) {
             b'F' => {
                 if at(m, b"Failed ") {
-                    auth_result(l, m + 7, true)
+                    auth_result(m + 7, true)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'I' => {
                 if at(m, b"Invalid user ") || at(m, b"Illegal user ") {
-                    user_from_address(l, m + 13, INVALID_USER, NO_DETAIL, false)
+                    user_from_address(m + 13, INVALID_USER, NO_DETAIL, false)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'A' => {
                 if at(m, b"Accepted ") {
-                    auth_result(l, m + 9, false)
+                    auth_result(m + 9, false)
                 } else if at(m, b"Address ") || at(m, b"Authentication ") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'a' => {
                 if at(m, b"authentication ") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'C' => {
                 if at(m, b"Connection closed by ") {
-                    user_address_port(l, m + 21, CLOSED_BY_USER, CLOSED_PREAUTH, false)
+                    user_address_port(m + 21, CLOSED_BY_USER, CLOSED_PREAUTH, false)
                 } else if at(m, b"Connection reset by ") {
-                    user_address_port(l, m + 20, CLOSED_BY_USER, CLOSED_PREAUTH, false)
+                    user_address_port(m + 20, CLOSED_BY_USER, CLOSED_PREAUTH, false)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'D' => {
                 if at(m, b"Disconnected from ") {
                     let p = m + 18;
                     if b(p) == b'u' && at(p, b"user ") {
-                        skip_rest(l, p) // the end of a session
+                        skip_rest(p) // the end of a session
                     } else {
-                        user_address_port(l, p, DISCONNECTED_USER, DISCONNECTED_PREAUTH, false)
+                        user_address_port(p, DISCONNECTED_USER, DISCONNECTED_PREAUTH, false)
                     }
                 } else if at(m, b"Disconnecting ") {
-                    user_address_port(l, m + 14, TOO_MANY_AUTH_FAILURES, -1, true)
+                    user_address_port(m + 14, TOO_MANY_AUTH_FAILURES, -1, true)
                 } else if at(m, b"Did not receive identification string from ") {
-                    address_only(l, m + 43, NO_IDENTIFICATION, NO_DETAIL)
+                    address_only(m + 43, NO_IDENTIFICATION, NO_DETAIL)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'U' => {
                 if at(m, b"Unable to negotiate with ") {
-                    address_colon_reason(l, m + 25, true)
+                    address_colon_reason(m + 25, true)
                 } else if at(m, b"User ") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'B' => {
                 if at(m, b"Bad protocol version identification ") {
-                    bad_protocol(l, m + 36)
+                    bad_protocol(m + 36)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'R' => {
                 if at(m, b"Received disconnect from ") {
-                    received_disconnect(l, m + 25)
+                    received_disconnect(m + 25)
                 } else if at(m, b"ROOT LOGIN REFUSED") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'b' => {
                 if at(m, b"banner exchange: Connection from ") {
-                    address_colon_reason(l, m + 33, false)
+                    address_colon_reason(m + 33, false)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'r' => {
                 if at(m, b"reverse mapping checking getaddrinfo for ") {
-                    reverse_mapping(l, m + 41)
+                    reverse_mapping(m + 41)
                 } else if at(m, b"refused connect from ") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'p' => {
                 if at(m, b"pam_") {
-                    pam_message(l, m)
+                    pam_message(m)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'm' => {
@@ -1387,67 +1468,67 @@ unsafe fn message(l: &mut Line, mut m: usize) -> Outcome {
                         p += 13;
                         detail = detail_code(DETAIL_INVALID_USER);
                     }
-                    user_from_address(l, p, MAX_AUTH_ATTEMPTS, detail, false)
+                    user_from_address(p, MAX_AUTH_ATTEMPTS, detail, false)
                 } else if at(m, b"message repeated ") {
-                    repeated_message(l, m + 17)
+                    repeated_message(m + 17)
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'T' => {
                 if at(m, b"Timeout before authentication for ") {
                     if at(m + 34, b"connection from ") {
-                        Fallback // the old form
+                        FALL_BACK // the old form
                     } else {
-                        address_only(l, m + 34, TIMEOUT_BEFORE_AUTH, detail_code(DETAIL_TIMEOUT))
+                        address_only(m + 34, TIMEOUT_BEFORE_AUTH, detail_code(DETAIL_TIMEOUT))
                     }
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'N' => {
                 if at(m, b"Nasty PTR record ") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'd' => {
                 if at(m, b"drop con") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
             b'e' => {
                 if !at(m, b"error: ") {
-                    return skip_rest(l, m);
+                    return skip_rest(m);
                 }
                 m += 7;
                 continue;
             }
             b'f' => {
                 if !at(m, b"fatal: ") {
-                    return skip_rest(l, m);
+                    return skip_rest(m);
                 }
                 m += 7;
                 continue;
             }
             b'P' => {
                 if !at(m, b"PAM: ") {
-                    return skip_rest(l, m);
+                    return skip_rest(m);
                 }
                 m += 5;
                 continue;
             }
             b'[' => {
                 if at(m, b"[ID ") {
-                    Fallback
+                    FALL_BACK
                 } else {
-                    skip_rest(l, m)
+                    skip_rest(m)
                 }
             }
-            _ => skip_rest(l, m),
+            _ => skip_rest(m),
         };
     }
 }
@@ -1545,7 +1626,7 @@ static mut HOST_COPY: [u8; 256] = [0; 256];
 unsafe fn read_line(pos: usize) -> Outcome {
     let time = match stamp(pos) {
         Some(t) => t,
-        None => return Fallback,
+        None => return FALL_BACK,
     };
     // host
     let hs = pos + 16;
@@ -1557,11 +1638,11 @@ unsafe fn read_line(pos: usize) -> Outcome {
     } else {
         let end = token_end(hs);
         if end == hs || b(end) != b' ' || b(end - 1) == b':' {
-            return Fallback;
+            return FALL_BACK;
         }
         host = match value::<T_HOST>(hs, end) {
             Ok(v) => v,
-            Err(Fallback) => return Fallback,
+            Err(FALL_BACK) => return FALL_BACK,
             Err(o) => return o,
         };
         if end + 1 - hs + 8 <= HOST_COPY.len() {
@@ -1597,9 +1678,9 @@ unsafe fn read_line(pos: usize) -> Outcome {
         }
     }
     if i == pid_start || i - pid_start > 9 || b(i) != b']' || b(i + 1) != b':' || b(i + 2) != b' ' {
-        return Fallback; // (a pid of 10 digits, which may not fit an i32, too)
+        return FALL_BACK; // (a pid of 10 digits, which may not fit an i32, too)
     }
-    let mut l = Line {
+    CUR = Line {
         time,
         host,
         program,
@@ -1613,13 +1694,13 @@ unsafe fn read_line(pos: usize) -> Outcome {
         message_start: 0,
         bound_end: 0,
     };
-    l.message_start = i + 3;
-    message(&mut l, i + 3)
+    CUR.message_start = i + 3;
+    message(i + 3)
 }
 
 /// A tag that is not sshd's: passed over when it is certainly another program.
 unsafe fn other_program(tag: usize) -> Outcome {
-    let l = Line {
+    CUR = Line {
         time: 0.0,
         host: -1,
         program: 0,
@@ -1635,7 +1716,7 @@ unsafe fn other_program(tag: usize) -> Outcome {
     };
     let first = b(tag);
     if first != b's' && first != b'/' {
-        return skip_rest(&l, tag);
+        return skip_rest(tag);
     }
     let limit = tag + 128;
     let mut i = tag;
@@ -1645,24 +1726,24 @@ unsafe fn other_program(tag: usize) -> Outcome {
             break;
         }
         if c == b' ' {
-            return skip_rest(&l, i);
+            return skip_rest(i);
         }
         if c < 32 || c >= 127 {
-            return Fallback;
+            return FALL_BACK;
         }
         i += 1;
     }
     if i == limit {
-        return Fallback;
+        return FALL_BACK;
     }
     let mut k = tag;
     while k + 4 <= i {
         if at(k, b"sshd") {
-            return Fallback;
+            return FALL_BACK;
         }
         k += 1;
     }
-    skip_rest(&l, i)
+    skip_rest(i)
 }
 
 // ---------------------------------------------------------------------------
@@ -2223,16 +2304,18 @@ pub unsafe extern "C" fn run() -> i32 {
         if RECORDS == OUT_CAP || NEW_COUNT + 4 > NEW_CAP {
             return FULL;
         }
-        match read_line(POS) {
-            Next(next) => {
-                POS = next;
-                LINE += 1;
-            }
-            Fallback => return FALLBACK,
-            Need => return NEED,
-            Stop => return FULL,
-            NeedClock => return NEED_CLOCK,
+        let outcome = read_line(POS);
+        if outcome.0 < STATUSES {
+            POS = outcome.0 as usize;
+            LINE += 1;
+            continue;
         }
+        return match outcome {
+            FALL_BACK => FALLBACK,
+            NEEDS_VALUE => NEED,
+            STOP => FULL,
+            _ => NEED_CLOCK,
+        };
     }
     DONE
 }
