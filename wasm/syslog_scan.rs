@@ -205,6 +205,19 @@ enum Found {
 static mut LAST_OFFSET: [usize; TYPES] = [0; TYPES];
 static mut LAST_LENGTH: [usize; TYPES] = [usize::MAX; TYPES];
 static mut LAST_ENTRY: [i32; TYPES] = [0; TYPES];
+/// The last value's first 16 bytes as two words, the second masked to its
+/// length (when at most 16): compared without loading it from its arena.
+static mut LAST_WORDS: [[u64; 2]; TYPES] = [[0; 2]; TYPES];
+
+/// Keep the first 16 bytes of the value at `start` in `LAST_WORDS` (see `lookup`).
+#[inline(always)]
+unsafe fn remember_words(t: usize, start: usize, length: usize) {
+    if length <= 8 && length > 0 {
+        LAST_WORDS[t] = [load64(start) & (u64::MAX >> (8 * (8 - length))), 0];
+    } else if length <= 16 {
+        LAST_WORDS[t] = [load64(start), load64(start + 8) & (u64::MAX >> (8 * (16 - length)))];
+    }
+}
 
 /// Look up the input bytes `[start, end)` as a value of type `t`.
 #[inline(always)]
@@ -213,7 +226,16 @@ unsafe fn lookup<const T: usize>(start: usize, end: usize) -> Found {
     let length = end - start;
     let ar = arena(t);
     let entry;
-    if LAST_LENGTH[t] == length && same(start, &ar[LAST_OFFSET[t]..LAST_OFFSET[t] + length]) {
+    if LAST_LENGTH[t] == length
+        && if length <= 8 && length > 0 {
+            load64(start) & (u64::MAX >> (8 * (8 - length))) == LAST_WORDS[t][0]
+        } else if length <= 16 {
+            load64(start) == LAST_WORDS[t][0]
+                && load64(start + 8) & (u64::MAX >> (8 * (16 - length))) == LAST_WORDS[t][1]
+        } else {
+            same(start, &ar[LAST_OFFSET[t]..LAST_OFFSET[t] + length])
+        }
+    {
         entry = LAST_ENTRY[t];
     } else {
         let tab = table(t);
@@ -234,6 +256,7 @@ unsafe fn lookup<const T: usize>(start: usize, end: usize) -> Found {
                     LAST_OFFSET[t] = offset;
                     LAST_LENGTH[t] = length;
                     LAST_ENTRY[t] = entry;
+                    remember_words(t, start, length);
                     break;
                 }
             }
@@ -429,8 +452,17 @@ unsafe fn at(i: usize, text: &[u8]) -> bool {
             o += 8;
         }
         o == n || load64(i + n - 8) == word64(text, n - 8)
-    } else if n >= 4 {
-        load32(i) == word32(text, 0) && load32(i + n - 4) == word32(text, n - 4)
+    } else if n > 4 {
+        // one load of eight bytes, masked (the input is followed by at least 8 bytes that may be read)
+        let mut w = 0u64;
+        let mut o = 0;
+        while o < n {
+            w |= (text[o] as u64) << (8 * o);
+            o += 1;
+        }
+        load64(i) & (u64::MAX >> (8 * (8 - n))) == w
+    } else if n == 4 {
+        load32(i) == word32(text, 0)
     } else {
         let mut o = 0;
         while o < n {
@@ -1552,10 +1584,12 @@ static mut MINUTE_START: f64 = -1.0;
 /// The provisional time of the stamp at `pos`, or None: the cached minute, or a new one.
 #[inline(always)]
 unsafe fn stamp(pos: usize) -> Option<f64> {
-    if MINUTE_START >= 0.0 && load64(pos) == MINUTE_HEAD && load32(pos + 8) == MINUTE_TAIL {
-        let s1 = b(pos + 13).wrapping_sub(b'0');
-        let s2 = b(pos + 14).wrapping_sub(b'0');
-        if b(pos + 12) != b':' || s1 > 6 || s2 > 9 || b(pos + 15) != b' ' {
+    // two loads for the 16 bytes (each load from a computed address is bounds-checked under Deno)
+    let tail = load64(pos + 8);
+    if MINUTE_START >= 0.0 && load64(pos) == MINUTE_HEAD && tail as u32 == MINUTE_TAIL {
+        let s1 = ((tail >> 40) as u8).wrapping_sub(b'0');
+        let s2 = ((tail >> 48) as u8).wrapping_sub(b'0');
+        if (tail >> 32) as u8 != b':' || s1 > 6 || s2 > 9 || (tail >> 56) as u8 != b' ' {
             return None;
         }
         let second = s1 as u32 * 10 + s2 as u32;
@@ -1621,6 +1655,10 @@ static mut HOST_LENGTH: usize = 0;
 static mut HOST_VALUE: i32 = -1;
 static mut HOST_GENERATION: i32 = -1;
 static mut HOST_COPY: [u8; 256] = [0; 256];
+/// A cached host of at most 8 bytes (with its space), as one word and its mask:
+/// compared with one load.
+static mut HOST_WORD: u64 = 0;
+static mut HOST_MASK: u64 = 0;
 
 /// Read the line at `pos` (syslog_fast.ts's #readLine).
 unsafe fn read_line(pos: usize) -> Outcome {
@@ -1632,7 +1670,14 @@ unsafe fn read_line(pos: usize) -> Outcome {
     let hs = pos + 16;
     let host;
     let tag;
-    if HOST_GENERATION == GENERATION && HOST_LENGTH > 0 && same(hs, &HOST_COPY[..HOST_LENGTH]) {
+    if HOST_GENERATION == GENERATION
+        && HOST_LENGTH > 0
+        && if HOST_LENGTH <= 8 {
+            load64(hs) & HOST_MASK == HOST_WORD
+        } else {
+            same(hs, &HOST_COPY[..HOST_LENGTH])
+        }
+    {
         host = HOST_VALUE;
         tag = hs + HOST_LENGTH;
     } else {
@@ -1648,6 +1693,10 @@ unsafe fn read_line(pos: usize) -> Outcome {
         if end + 1 - hs + 8 <= HOST_COPY.len() {
             HOST_LENGTH = end + 1 - hs;
             HOST_COPY[..HOST_LENGTH].copy_from_slice(&INPUT_BUFFER.0[hs..end + 1]);
+            if HOST_LENGTH <= 8 {
+                HOST_MASK = u64::MAX >> (8 * (8 - HOST_LENGTH));
+                HOST_WORD = load64(hs) & HOST_MASK;
+            }
             HOST_VALUE = host;
             HOST_GENERATION = GENERATION;
         }
@@ -1677,7 +1726,7 @@ unsafe fn read_line(pos: usize) -> Outcome {
             i += 1;
         }
     }
-    if i == pid_start || i - pid_start > 9 || b(i) != b']' || b(i + 1) != b':' || b(i + 2) != b' ' {
+    if i == pid_start || i - pid_start > 9 || load32(i) & 0x00ff_ffff != word32(b"]: \0", 0) {
         return FALL_BACK; // (a pid of 10 digits, which may not fit an i32, too)
     }
     CUR = Line {
