@@ -688,13 +688,13 @@ unsafe fn address_tail_or_none(mut i: usize) -> usize {
     }
     l.ip_end = i;
     l.port = -1;
-    if b(i) == b' ' && at(i, b" port ") {
+    if at(i, b" port ") {
         i = match scan_port(i + 6) {
             Some(i) => i,
             None => return NONE,
         };
     }
-    if b(i) == b' ' && at(i, b" ssh") {
+    if at(i, b" ssh") {
         i += 4;
         if b(i).is_ascii_digit() {
             i += 1;
@@ -972,7 +972,7 @@ unsafe fn user_from_address(
 ) -> Outcome {
     let l = &CUR;
     let user_end = token_end(user_start);
-    if b(user_end) != b' ' || !at(user_end, b" from ") {
+    if !at(user_end, b" from ") {
         return FALL_BACK;
     }
     let i = match address_tail(user_end + 6) {
@@ -1064,7 +1064,7 @@ unsafe fn user_address_port(
     }
     l.ip_end = i;
     let mut port = -1;
-    if b(i) == b' ' && at(i, b" port ") {
+    if at(i, b" port ") {
         i = match scan_port(i + 6) {
             Some(i) => i,
             None => return FALL_BACK,
