@@ -371,10 +371,8 @@ struct Line {
     bound_end: usize,
 }
 
-/// The line being read: a static, so that its fields are at constant addresses
-/// (no bounds checks under a runtime without a trap handler, unlike a frame on
-/// the shadow stack).
-static mut CUR: Line = Line {
+/// A line of no program (what `other_program` records a line with).
+const NO_LINE: Line = Line {
     time: 0.0,
     host: -1,
     program: 0,
@@ -388,6 +386,11 @@ static mut CUR: Line = Line {
     message_start: 0,
     bound_end: 0,
 };
+
+/// The line being read: a static, so that its fields are at constant addresses
+/// (no bounds checks under a runtime without a trap handler, unlike a frame on
+/// the shadow stack).
+static mut CUR: Line = NO_LINE;
 
 /// How a line ended: the next line's start (`next_line`), or a status for
 /// TypeScript. One `u32` rather than an enum with a payload: a Rust function
@@ -404,6 +407,15 @@ fn next_line(n: usize) -> Outcome {
 }
 /// None, for functions that return an input position or none (as one `usize`).
 const NONE: usize = usize::MAX;
+/// `NONE` as None, any other position as Some.
+#[inline(always)]
+fn found_at(r: usize) -> Option<usize> {
+    if r == NONE {
+        None
+    } else {
+        Some(r)
+    }
+}
 /// The first status (every `Outcome` from here up is one).
 const STATUSES: u32 = u32::MAX - 3;
 const FALL_BACK: Outcome = Outcome(u32::MAX);
@@ -670,12 +682,7 @@ unsafe fn scan_port(i: usize) -> Option<usize> {
 /// `IP[ port N][ sshN]` at `i`: the index after it; sets the IP range and port.
 #[inline(always)]
 unsafe fn address_tail(i: usize) -> Option<usize> {
-    let r = address_tail_or_none(i);
-    if r == NONE {
-        None
-    } else {
-        Some(r)
-    }
+    found_at(address_tail_or_none(i))
 }
 
 /// (`address_tail`, returning `NONE` for None: one scalar, returned in a register.)
@@ -938,12 +945,7 @@ unsafe fn emit(
 /// The `\n` ending the line from `i` when the rest is clean ASCII without ` from `.
 #[inline(always)]
 unsafe fn rest_without_from(i: usize) -> Option<usize> {
-    let r = rest_without_from_or_none(i);
-    if r == NONE {
-        None
-    } else {
-        Some(r)
-    }
+    found_at(rest_without_from_or_none(i))
 }
 
 /// (`rest_without_from`, returning `NONE` for None: one scalar, returned in a register.)
@@ -1215,12 +1217,7 @@ fn is_space(c: u8) -> bool {
 /// from `from`), or None (damaged bytes, or inside `message repeated`).
 #[inline(always)]
 unsafe fn message_bounds(from: usize) -> Option<usize> {
-    let r = message_bounds_or_none(from);
-    if r == NONE {
-        None
-    } else {
-        Some(r)
-    }
+    found_at(message_bounds_or_none(from))
 }
 
 /// (`message_bounds`, returning `NONE` for None: one scalar, returned in a register.)
@@ -1734,35 +1731,16 @@ unsafe fn read_line(pos: usize) -> Outcome {
         host,
         program,
         pid_start,
-        repeat: -1,
         auth_program,
-        preauth_seen: false,
-        port: -1,
-        ip_start: 0,
-        ip_end: 0,
-        message_start: 0,
-        bound_end: 0,
+        message_start: i + 3,
+        ..NO_LINE
     };
-    CUR.message_start = i + 3;
     message(i + 3)
 }
 
 /// A tag that is not sshd's: passed over when it is certainly another program.
 unsafe fn other_program(tag: usize) -> Outcome {
-    CUR = Line {
-        time: 0.0,
-        host: -1,
-        program: 0,
-        pid_start: 0,
-        repeat: -1,
-        auth_program: false,
-        preauth_seen: false,
-        port: -1,
-        ip_start: 0,
-        ip_end: 0,
-        message_start: 0,
-        bound_end: 0,
-    };
+    CUR = NO_LINE;
     let first = b(tag);
     if first != b's' && first != b'/' {
         return skip_rest(tag);
