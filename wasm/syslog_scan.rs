@@ -188,7 +188,7 @@ unsafe fn hash_of(key: &[u8]) -> u32 {
         o += 8;
     }
     if o < n {
-        let mask = u64::MAX >> (8 * (8 - (n - o)));
+        let mask = low_bytes(n - o);
         h = (h ^ (core::ptr::read_unaligned(p.add(o) as *const u64) & mask)).wrapping_mul(K);
     }
     (h ^ (h >> 29) ^ (h >> 47)) as u32
@@ -205,17 +205,23 @@ enum Found {
 static mut LAST_OFFSET: [usize; TYPES] = [0; TYPES];
 static mut LAST_LENGTH: [usize; TYPES] = [usize::MAX; TYPES];
 static mut LAST_ENTRY: [i32; TYPES] = [0; TYPES];
-/// The last value's first 16 bytes as two words, the second masked to its
-/// length (when at most 16): compared without loading it from its arena.
+/// The last value's `first_words` (when of 1–16 bytes): compared without
+/// loading the value from its arena.
 static mut LAST_WORDS: [[u64; 2]; TYPES] = [[0; 2]; TYPES];
 
-/// Keep the first 16 bytes of the value at `start` in `LAST_WORDS` (see `lookup`).
+/// A mask of the low `n` (1–8) bytes of a word.
 #[inline(always)]
-unsafe fn remember_words(t: usize, start: usize, length: usize) {
-    if length <= 8 && length > 0 {
-        LAST_WORDS[t] = [load64(start) & (u64::MAX >> (8 * (8 - length))), 0];
-    } else if length <= 16 {
-        LAST_WORDS[t] = [load64(start), load64(start + 8) & (u64::MAX >> (8 * (16 - length)))];
+fn low_bytes(n: usize) -> u64 {
+    u64::MAX >> (8 * (8 - n))
+}
+
+/// The `length` (1–16) bytes at `i` as two words, masked (the second 0 up to 8 bytes).
+#[inline(always)]
+unsafe fn first_words(i: usize, length: usize) -> [u64; 2] {
+    if length <= 8 {
+        [load64(i) & low_bytes(length), 0]
+    } else {
+        [load64(i), load64(i + 8) & low_bytes(length - 8)]
     }
 }
 
@@ -227,11 +233,10 @@ unsafe fn lookup<const T: usize>(start: usize, end: usize) -> Found {
     let ar = arena(t);
     let entry;
     if LAST_LENGTH[t] == length
-        && if length <= 8 && length > 0 {
-            load64(start) & (u64::MAX >> (8 * (8 - length))) == LAST_WORDS[t][0]
-        } else if length <= 16 {
-            load64(start) == LAST_WORDS[t][0]
-                && load64(start + 8) & (u64::MAX >> (8 * (16 - length))) == LAST_WORDS[t][1]
+        && if (1..=16).contains(&length) {
+            // (word by word: `==` on the arrays compiles to a call of `bcmp`, through memory)
+            let [w0, w1] = first_words(start, length);
+            w0 == LAST_WORDS[t][0] && w1 == LAST_WORDS[t][1]
         } else {
             same(start, &ar[LAST_OFFSET[t]..LAST_OFFSET[t] + length])
         }
@@ -256,7 +261,9 @@ unsafe fn lookup<const T: usize>(start: usize, end: usize) -> Found {
                     LAST_OFFSET[t] = offset;
                     LAST_LENGTH[t] = length;
                     LAST_ENTRY[t] = entry;
-                    remember_words(t, start, length);
+                    if (1..=16).contains(&length) {
+                        LAST_WORDS[t] = first_words(start, length);
+                    }
                     break;
                 }
             }
@@ -472,7 +479,7 @@ unsafe fn at(i: usize, text: &[u8]) -> bool {
             w |= (text[o] as u64) << (8 * o);
             o += 1;
         }
-        load64(i) & (u64::MAX >> (8 * (8 - n))) == w
+        load64(i) & low_bytes(n) == w
     } else if n == 4 {
         load32(i) == word32(text, 0)
     } else {
@@ -504,7 +511,7 @@ unsafe fn same(i: usize, key: &[u8]) -> bool {
     }
     // the last 1–7 bytes: one word of each, masked (the input and the keys
     // are followed by at least 8 bytes that may be read)
-    let mask = u64::MAX >> (8 * (8 - (n - o)));
+    let mask = low_bytes(n - o);
     (load64(i + o) ^ core::ptr::read_unaligned(p.add(o) as *const u64)) & mask == 0
 }
 
@@ -1691,7 +1698,7 @@ unsafe fn read_line(pos: usize) -> Outcome {
             HOST_LENGTH = end + 1 - hs;
             HOST_COPY[..HOST_LENGTH].copy_from_slice(&INPUT_BUFFER.0[hs..end + 1]);
             if HOST_LENGTH <= 8 {
-                HOST_MASK = u64::MAX >> (8 * (8 - HOST_LENGTH));
+                HOST_MASK = low_bytes(HOST_LENGTH);
                 HOST_WORD = load64(hs) & HOST_MASK;
             }
             HOST_VALUE = host;
